@@ -1,0 +1,412 @@
+package dev.vireo.sys;
+
+import dev.vireo.sys.abi.CConstants;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * System calls on an open file descriptor: read/write in all their forms, seeking, syncing,
+ * sizing, duplicating, fcntl. Buffers are native segments (guest memory, mapped rings, off-heap
+ * buffers): a heap segment is refused by the linker. Every call is restarted on EINTR except
+ * {@link #close} (see {@link Native}); every failure throws {@link SysException}.
+ */
+@CConstants(headers = {"unistd.h", "fcntl.h", "linux/falloc.h"})
+public final class FdCalls {
+
+    public static final int FALLOC_FL_COLLAPSE_RANGE = 8;
+    public static final int FALLOC_FL_INSERT_RANGE = 32;
+    public static final int FALLOC_FL_KEEP_SIZE = 1;
+    public static final int FALLOC_FL_PUNCH_HOLE = 2;
+    public static final int FALLOC_FL_UNSHARE_RANGE = 64;
+    public static final int FALLOC_FL_ZERO_RANGE = 16;
+    public static final int FD_CLOEXEC = 1;
+    public static final int F_ADD_SEALS = 1033;
+    public static final int F_DUPFD_CLOEXEC = 1030;
+    public static final int F_GETFD = 1;
+    public static final int F_GETFL = 3;
+    public static final int F_GETLK = 5;
+    public static final int F_GET_SEALS = 1034;
+    public static final int F_OFD_GETLK = 36;
+    public static final int F_OFD_SETLK = 37;
+    public static final int F_OFD_SETLKW = 38;
+    public static final int F_RDLCK = 0;
+    public static final int F_SEAL_GROW = 4;
+    public static final int F_SEAL_SEAL = 1;
+    public static final int F_SEAL_SHRINK = 2;
+    public static final int F_SEAL_WRITE = 8;
+    public static final int F_SETFD = 2;
+    public static final int F_SETFL = 4;
+    public static final int F_SETLK = 6;
+    public static final int F_SETLKW = 7;
+    public static final int F_UNLCK = 2;
+    public static final int F_WRLCK = 1;
+    public static final int SEEK_CUR = 1;
+    public static final int SEEK_DATA = 3;
+    public static final int SEEK_END = 2;
+    public static final int SEEK_HOLE = 4;
+    public static final int SEEK_SET = 0;
+
+    private static final MethodHandle CLOSE = Native.errnoCall("close",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle READ = Native.errnoCall("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE = Native.errnoCall("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle PREAD = Native.errnoCall("pread",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle PWRITE = Native.errnoCall("pwrite",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle READV = Native.errnoCall("readv",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle WRITEV = Native.errnoCall("writev",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle PREADV = Native.errnoCall("preadv",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle PWRITEV = Native.errnoCall("pwritev",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle LSEEK = Native.errnoCall("lseek",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle FSYNC = Native.errnoCall("fsync",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle FDATASYNC = Native.errnoCall("fdatasync",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SYNCFS = Native.errnoCall("syncfs",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle FTRUNCATE = Native.errnoCall("ftruncate",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle FALLOCATE = Native.errnoCall("fallocate",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle DUP = Native.errnoCall("dup",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle FCNTL_INT = Native.variadicErrnoCall("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
+    private static final MethodHandle FCNTL_PTR = Native.variadicErrnoCall("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), 2);
+    private static final MethodHandle COPY_FILE_RANGE = Native.errnoCall("copy_file_range",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+
+    private FdCalls() {
+    }
+
+    /**
+     * close(2), never restarted: Linux releases the descriptor even when close reports EINTR.
+     * Prefer {@link Fd#close()}, which also guards against closing twice.
+     */
+    public static void close(int fd) {
+        MemorySegment st = Native.callState();
+        int r;
+        try {
+            r = (int) CLOSE.invokeExact(st, fd);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (r == -1 && Native.errno(st) != Errno.EINTR.code()) {
+            throw new SysException("close", Native.errno(st), Integer.toString(fd));
+        }
+    }
+
+    /**
+     * read(2) on a non-blocking descriptor: returns the bytes read, or -1 when nothing is ready
+     * (EAGAIN), without the cost of an exception.
+     */
+    public static long tryRead(int fd, MemorySegment buf) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) READ.invokeExact(st, fd, buf, buf.byteSize());
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (r == -1 && Native.errno(st) == Errno.EAGAIN.code()) {
+            return -1;
+        }
+        return Native.check(r, st, "read");
+    }
+
+    /** Writes all of {@code buf}, looping over partial writes. */
+    public static void writeFully(int fd, MemorySegment buf) {
+        long done = 0;
+        while (done < buf.byteSize()) {
+            done += write(fd, buf.asSlice(done));
+        }
+    }
+
+    /**
+     * fcntl(2) lock request that returns {@code false} instead of waiting on when a signal
+     * interrupts it (EINTR), so that a FUSE INTERRUPT can end a blocked SETLKW.
+     */
+    public static boolean fcntlLockInterruptible(int fd, int cmd, MemorySegment flock) {
+        MemorySegment st = Native.callState();
+        int r;
+        try {
+            r = (int) FCNTL_PTR.invokeExact(st, fd, cmd, flock);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (Native.interrupted(r, st)) {
+            return false;
+        }
+        Native.check(r, st, "fcntl");
+        return true;
+    }
+
+    /** read(2) into {@code buf}; returns the bytes read (0 at end of file). */
+    public static long read(int fd, MemorySegment buf) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) READ.invokeExact(st, fd, buf, buf.byteSize());
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return Native.check(r, st, "read");
+    }
+
+    /** write(2) from {@code buf}; returns the bytes written (may be fewer than {@code buf.byteSize()}). */
+    public static long write(int fd, MemorySegment buf) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) WRITE.invokeExact(st, fd, buf, buf.byteSize());
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return Native.check(r, st, "write");
+    }
+
+    /** pread(2) into {@code buf} from file offset {@code offset}. */
+    public static long pread(int fd, MemorySegment buf, long offset) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) PREAD.invokeExact(st, fd, buf, buf.byteSize(), offset);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return Native.check(r, st, "pread");
+    }
+
+    /** pwrite(2) from {@code buf} at file offset {@code offset}. */
+    public static long pwrite(int fd, MemorySegment buf, long offset) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) PWRITE.invokeExact(st, fd, buf, buf.byteSize(), offset);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return Native.check(r, st, "pwrite");
+    }
+
+    /** readv(2): {@code iov} holds {@code iovcnt} {@link dev.vireo.sys.abi.Iovec}s. */
+    public static long readv(int fd, MemorySegment iov, int iovcnt) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) READV.invokeExact(st, fd, iov, iovcnt);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return Native.check(r, st, "readv");
+    }
+
+    /** writev(2): {@code iov} holds {@code iovcnt} {@link dev.vireo.sys.abi.Iovec}s. */
+    public static long writev(int fd, MemorySegment iov, int iovcnt) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) WRITEV.invokeExact(st, fd, iov, iovcnt);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return Native.check(r, st, "writev");
+    }
+
+    /** preadv(2): scatter read at {@code offset}. */
+    public static long preadv(int fd, MemorySegment iov, int iovcnt, long offset) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) PREADV.invokeExact(st, fd, iov, iovcnt, offset);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return Native.check(r, st, "preadv");
+    }
+
+    /** pwritev(2): gather write at {@code offset}. */
+    public static long pwritev(int fd, MemorySegment iov, int iovcnt, long offset) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) PWRITEV.invokeExact(st, fd, iov, iovcnt, offset);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return Native.check(r, st, "pwritev");
+    }
+
+    /** lseek(2); {@code whence} is SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA or SEEK_HOLE. */
+    public static long lseek(int fd, long offset, int whence) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) LSEEK.invokeExact(st, fd, offset, whence);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return Native.check(r, st, "lseek");
+    }
+
+    /** fsync(2). */
+    public static void fsync(int fd) {
+        MemorySegment st = Native.callState();
+        int r;
+        try {
+            do {
+                r = (int) FSYNC.invokeExact(st, fd);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        Native.check(r, st, "fsync");
+    }
+
+    /** fdatasync(2). */
+    public static void fdatasync(int fd) {
+        MemorySegment st = Native.callState();
+        int r;
+        try {
+            do {
+                r = (int) FDATASYNC.invokeExact(st, fd);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        Native.check(r, st, "fdatasync");
+    }
+
+    /** syncfs(2): flushes the file system that holds {@code fd}. */
+    public static void syncfs(int fd) {
+        MemorySegment st = Native.callState();
+        int r;
+        try {
+            do {
+                r = (int) SYNCFS.invokeExact(st, fd);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        Native.check(r, st, "syncfs");
+    }
+
+    /** ftruncate(2). */
+    public static void ftruncate(int fd, long length) {
+        MemorySegment st = Native.callState();
+        int r;
+        try {
+            do {
+                r = (int) FTRUNCATE.invokeExact(st, fd, length);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        Native.check(r, st, "ftruncate");
+    }
+
+    /** fallocate(2); {@code mode} is 0 or FALLOC_FL_* bits. */
+    public static void fallocate(int fd, int mode, long offset, long len) {
+        MemorySegment st = Native.callState();
+        int r;
+        try {
+            do {
+                r = (int) FALLOCATE.invokeExact(st, fd, mode, offset, len);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        Native.check(r, st, "fallocate");
+    }
+
+    /** dup(2): a new descriptor for the same open file (not close-on-exec). */
+    public static int dup(int fd) {
+        MemorySegment st = Native.callState();
+        int r;
+        try {
+            do {
+                r = (int) DUP.invokeExact(st, fd);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return Native.check(r, st, "dup");
+    }
+
+    /** fcntl(2) with an integer argument (F_GETFL, F_SETFL, F_GETFD, F_SETFD, F_DUPFD_CLOEXEC, F_ADD_SEALS...). */
+    public static int fcntl(int fd, int cmd, int arg) {
+        MemorySegment st = Native.callState();
+        int r;
+        try {
+            do {
+                r = (int) FCNTL_INT.invokeExact(st, fd, cmd, arg);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return Native.check(r, st, "fcntl");
+    }
+
+    /** fcntl(2) with a {@link dev.vireo.sys.abi.Flock} argument (F_GETLK, F_SETLK, F_OFD_*). F_SETLKW and F_OFD_SETLKW block and are restarted on EINTR; use {@link #fcntlLockInterruptible} to stop waiting on a signal. */
+    public static void fcntlLock(int fd, int cmd, MemorySegment flock) {
+        MemorySegment st = Native.callState();
+        int r;
+        try {
+            do {
+                r = (int) FCNTL_PTR.invokeExact(st, fd, cmd, flock);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        Native.check(r, st, "fcntl");
+    }
+
+    /** copy_file_range(2) between file offsets; returns the bytes copied. */
+    public static long copyFileRange(int fdIn, MemorySegment offIn, int fdOut, MemorySegment offOut, long len, int flags) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) COPY_FILE_RANGE.invokeExact(st, fdIn, offIn, fdOut, offOut, len, flags);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return Native.check(r, st, "copy_file_range");
+    }
+}

@@ -1,0 +1,41 @@
+package dev.vireo.sys.abi;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/** {@code struct iovec}: one buffer of a scatter-gather list (readv/writev/preadv/sendmsg). */
+@CStruct(value = "struct iovec", headers = "sys/uio.h")
+public final class Iovec {
+
+    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+            ADDRESS.withName("iov_base"),
+            JAVA_LONG.withName("iov_len"));
+
+    public static final long SIZE = LAYOUT.byteSize();
+    private static final long BASE = Layouts.offset(LAYOUT, "iov_base");
+    private static final long LEN = Layouts.offset(LAYOUT, "iov_len");
+
+    private Iovec() {
+    }
+
+    /** Points element {@code index} of the iovec array {@code array} at {@code buffer}. */
+    public static void set(MemorySegment array, int index, MemorySegment buffer) {
+        long at = index * SIZE;
+        array.set(ADDRESS, at + BASE, buffer);
+        array.set(JAVA_LONG, at + LEN, buffer.byteSize());
+    }
+
+    /** The base address of element {@code index}. */
+    public static long base(MemorySegment array, int index) {
+        return array.get(ADDRESS, index * SIZE + BASE).address();
+    }
+
+    /** The length of element {@code index}. */
+    public static long len(MemorySegment array, int index) {
+        return array.get(JAVA_LONG, index * SIZE + LEN);
+    }
+}
