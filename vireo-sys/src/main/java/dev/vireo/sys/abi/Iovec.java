@@ -29,6 +29,16 @@ public final class Iovec {
         array.set(JAVA_LONG, at + LEN, buffer.byteSize());
     }
 
+    /**
+     * Points element {@code index} at a raw address (64-bit pointer) and length, without creating
+     * a segment object: for hot paths that build iovecs from scatter-gather lists.
+     */
+    public static void setRaw(MemorySegment array, int index, long address, long length) {
+        long at = index * SIZE;
+        array.set(JAVA_LONG, at + BASE, address);
+        array.set(JAVA_LONG, at + LEN, length);
+    }
+
     /** The base address of element {@code index}. */
     public static long base(MemorySegment array, int index) {
         return array.get(ADDRESS, index * SIZE + BASE).address();
