@@ -16,11 +16,18 @@ vireo_jdk_version() {
   echo "$v"
 }
 
-# Finds a JDK >= 25: $JAVA_HOME first, then the usual places. Exits with advice when none.
+# Finds a JDK >= 25: $JAVA_HOME first, then the usual places (or only the directories listed in
+# VIREO_JDK_DIRS, colon-separated, when it is set). Exits with advice when none.
 vireo_find_jdk() {
   local c v
-  for c in "${JAVA_HOME:-}" /usr/lib/jvm/* /opt/java/* /opt/jdk* /usr/java/* /usr/local/lib/jvm/* \
-           "$HOME"/.sdkman/candidates/java/* "$HOME"/.jdks/* "$HOME"/.local/share/jdks/*; do
+  local -a places
+  if [ -n "${VIREO_JDK_DIRS:-}" ]; then
+    IFS=: read -r -a places <<<"$VIREO_JDK_DIRS"
+  else
+    places=(/usr/lib/jvm/* /opt/java/* /opt/jdk* /usr/java/* /usr/local/lib/jvm/*
+            "$HOME"/.sdkman/candidates/java/* "$HOME"/.jdks/* "$HOME"/.local/share/jdks/*)
+  fi
+  for c in "${JAVA_HOME:-}" "${places[@]}"; do
     [ -n "$c" ] && [ -d "$c" ] || continue
     v=$(vireo_jdk_version "$c")
     if [ -n "$v" ] && [ "$v" -ge "$VIREO_MIN_JAVA" ]; then
@@ -36,7 +43,7 @@ vireo_find_jdk() {
   done
   {
     echo "vireo needs a JDK $VIREO_MIN_JAVA or newer (it uses the FFM API, java.lang.foreign), and found none."
-    echo "Looked at: \$JAVA_HOME${JAVA_HOME:+ ($JAVA_HOME)}, /usr/lib/jvm, /opt/java, /usr/java, ~/.sdkman, ~/.jdks."
+    echo "Looked at: \$JAVA_HOME${JAVA_HOME:+ ($JAVA_HOME)}, ${VIREO_JDK_DIRS:-/usr/lib/jvm, /opt/java, /usr/java, ~/.sdkman, ~/.jdks}."
     echo "Install one, e.g. Eclipse Temurin 25 (apt-get install temurin-25-jdk from packages.adoptium.net,"
     echo "or a tarball from adoptium.net), then run this again or point JAVA_HOME at it."
   } >&2

@@ -2,7 +2,7 @@ package dev.vireo.sys;
 
 /**
  * Linux error numbers ({@code asm-generic/errno-base.h}, {@code asm-generic/errno.h}) with the
- * kernel's one-line descriptions. Values are checked against the installed headers by
+ * C library's descriptions (glibc's strerror, the wording users know from ls and cp). Values are checked against the installed headers by
  * {@code HeaderCheckTest}. Aliases ({@code EWOULDBLOCK = EAGAIN}, {@code EDEADLOCK = EDEADLK}) are
  * not separate constants.
  *
@@ -13,27 +13,27 @@ public enum Errno {
     ENOENT(2, "No such file or directory"),
     ESRCH(3, "No such process"),
     EINTR(4, "Interrupted system call"),
-    EIO(5, "I/O error"),
+    EIO(5, "Input/output error"),
     ENXIO(6, "No such device or address"),
     E2BIG(7, "Argument list too long"),
     ENOEXEC(8, "Exec format error"),
-    EBADF(9, "Bad file number"),
+    EBADF(9, "Bad file descriptor"),
     ECHILD(10, "No child processes"),
-    EAGAIN(11, "Try again"),
-    ENOMEM(12, "Out of memory"),
+    EAGAIN(11, "Resource temporarily unavailable"),
+    ENOMEM(12, "Cannot allocate memory"),
     EACCES(13, "Permission denied"),
     EFAULT(14, "Bad address"),
     ENOTBLK(15, "Block device required"),
     EBUSY(16, "Device or resource busy"),
     EEXIST(17, "File exists"),
-    EXDEV(18, "Cross-device link"),
+    EXDEV(18, "Invalid cross-device link"),
     ENODEV(19, "No such device"),
     ENOTDIR(20, "Not a directory"),
     EISDIR(21, "Is a directory"),
     EINVAL(22, "Invalid argument"),
-    ENFILE(23, "File table overflow"),
+    ENFILE(23, "Too many open files in system"),
     EMFILE(24, "Too many open files"),
-    ENOTTY(25, "Not a typewriter"),
+    ENOTTY(25, "Inappropriate ioctl for device"),
     ETXTBSY(26, "Text file busy"),
     EFBIG(27, "File too large"),
     ENOSPC(28, "No space left on device"),
@@ -41,14 +41,14 @@ public enum Errno {
     EROFS(30, "Read-only file system"),
     EMLINK(31, "Too many links"),
     EPIPE(32, "Broken pipe"),
-    EDOM(33, "Math argument out of domain of func"),
-    ERANGE(34, "Math result not representable"),
-    EDEADLK(35, "Resource deadlock would occur"),
+    EDOM(33, "Numerical argument out of domain"),
+    ERANGE(34, "Numerical result out of range"),
+    EDEADLK(35, "Resource deadlock avoided"),
     ENAMETOOLONG(36, "File name too long"),
-    ENOLCK(37, "No record locks available"),
-    ENOSYS(38, "Invalid system call number"),
+    ENOLCK(37, "No locks available"),
+    ENOSYS(38, "Function not implemented"),
     ENOTEMPTY(39, "Directory not empty"),
-    ELOOP(40, "Too many symbolic links encountered"),
+    ELOOP(40, "Too many levels of symbolic links"),
     ENOMSG(42, "No message of desired type"),
     EIDRM(43, "Identifier removed"),
     ECHRNG(44, "Channel number out of range"),
@@ -80,7 +80,7 @@ public enum Errno {
     EPROTO(71, "Protocol error"),
     EMULTIHOP(72, "Multihop attempted"),
     EDOTDOT(73, "RFS specific error"),
-    EBADMSG(74, "Not a data message"),
+    EBADMSG(74, "Bad message"),
     EOVERFLOW(75, "Value too large for defined data type"),
     ENOTUNIQ(76, "Name not unique on network"),
     EBADFD(77, "File descriptor in bad state"),
@@ -90,7 +90,7 @@ public enum Errno {
     ELIBSCN(81, ".lib section in a.out corrupted"),
     ELIBMAX(82, "Attempting to link in too many shared libraries"),
     ELIBEXEC(83, "Cannot exec a shared library directly"),
-    EILSEQ(84, "Illegal byte sequence"),
+    EILSEQ(84, "Invalid or incomplete multibyte or wide character"),
     ERESTART(85, "Interrupted system call should be restarted"),
     ESTRPIPE(86, "Streams pipe error"),
     EUSERS(87, "Too many users"),
@@ -101,14 +101,14 @@ public enum Errno {
     ENOPROTOOPT(92, "Protocol not available"),
     EPROTONOSUPPORT(93, "Protocol not supported"),
     ESOCKTNOSUPPORT(94, "Socket type not supported"),
-    EOPNOTSUPP(95, "Operation not supported on transport endpoint"),
+    EOPNOTSUPP(95, "Operation not supported"),
     EPFNOSUPPORT(96, "Protocol family not supported"),
     EAFNOSUPPORT(97, "Address family not supported by protocol"),
     EADDRINUSE(98, "Address already in use"),
     EADDRNOTAVAIL(99, "Cannot assign requested address"),
     ENETDOWN(100, "Network is down"),
     ENETUNREACH(101, "Network is unreachable"),
-    ENETRESET(102, "Network dropped connection because of reset"),
+    ENETRESET(102, "Network dropped connection on reset"),
     ECONNABORTED(103, "Software caused connection abort"),
     ECONNRESET(104, "Connection reset by peer"),
     ENOBUFS(105, "No buffer space available"),
@@ -128,10 +128,10 @@ public enum Errno {
     ENAVAIL(119, "No XENIX semaphores available"),
     EISNAM(120, "Is a named type file"),
     EREMOTEIO(121, "Remote I/O error"),
-    EDQUOT(122, "Quota exceeded"),
+    EDQUOT(122, "Disk quota exceeded"),
     ENOMEDIUM(123, "No medium found"),
     EMEDIUMTYPE(124, "Wrong medium type"),
-    ECANCELED(125, "Operation Canceled"),
+    ECANCELED(125, "Operation canceled"),
     ENOKEY(126, "Required key not available"),
     EKEYEXPIRED(127, "Key has expired"),
     EKEYREVOKED(128, "Key has been revoked"),
@@ -167,7 +167,7 @@ public enum Errno {
         return code;
     }
 
-    /** The kernel header's description, e.g. "No such file or directory". */
+    /** The description strerror(3) gives, e.g. "No such file or directory". */
     public String description() {
         return description;
     }

@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * arena that this object owns: {@link #close()} unmaps, and any later access through the segment
  * (or a slice of it) throws {@link IllegalStateException} instead of touching unmapped memory.
  *
+ * <p>The segment honours the mapping's protection: a mapping made without PROT_WRITE gives a
+ * read-only segment. Do not take protections away with mprotect(2) under a live segment.
+ *
  * <p>A segment passed to a downcall keeps the mapping alive for the duration of that call, so a
  * close racing with a synchronous read into guest memory waits for it rather than crashing.
  * Addresses handed to the kernel for later use (io_uring, KVM memory slots) are not tracked: their
@@ -21,16 +24,22 @@ public final class Mapping implements AutoCloseable {
     private final long length;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Mapping(long address, long length) {
+    private Mapping(long address, long length, boolean writable) {
         this.arena = Arena.ofShared();
         this.length = length;
-        this.segment = MemorySegment.ofAddress(address).reinterpret(length, arena,
+        MemorySegment mapped = MemorySegment.ofAddress(address).reinterpret(length, arena,
                 s -> MemCalls.munmap(MemorySegment.ofAddress(s.address()), length));
+        // A write to a mapping without PROT_WRITE would be a SIGSEGV inside the JVM: make the
+        // segment read-only so that it is an UnsupportedOperationException instead.
+        this.segment = writable ? mapped : mapped.asReadOnly();
     }
 
-    /** Takes ownership of {@code length} bytes mapped at {@code address}. */
-    public static Mapping adopt(long address, long length) {
-        return new Mapping(address, length);
+    /**
+     * Takes ownership of {@code length} bytes mapped at {@code address} with protection
+     * {@code prot} (PROT_* bits): without PROT_WRITE the segment is read-only.
+     */
+    public static Mapping adopt(long address, long length, int prot) {
+        return new Mapping(address, length, (prot & MemCalls.PROT_WRITE) != 0);
     }
 
     /** The mapped bytes; fails with IllegalStateException once closed. */

@@ -68,7 +68,7 @@ public final class MemCalls {
      */
     public static Mapping mmap(long length, int prot, int flags, int fd, long offset) {
         long address = mmapRaw(MemorySegment.NULL, length, prot, flags, fd, offset);
-        return Mapping.adopt(address, length);
+        return Mapping.adopt(address, length, prot);
     }
 
     /**
@@ -134,7 +134,10 @@ public final class MemCalls {
         Native.check(r, st, "madvise");
     }
 
-    /** mprotect(2) on a mapped range. */
+    /**
+     * mprotect(2) on a mapped range. Adding protection is safe; removing PROT_WRITE under a
+     * writable {@link Mapping} segment turns later writes through it into crashes: do not.
+     */
     public static void mprotect(MemorySegment range, int prot) {
         MemorySegment st = Native.callState();
         int r;

@@ -161,8 +161,8 @@ public final class SocketCalls {
 
     /**
      * Receives one message into {@code data} with up to {@code maxFds} SCM_RIGHTS descriptors
-     * (close-on-exec). Descriptors beyond {@code maxFds} are discarded by the kernel and reported as
-     * {@code truncated}, so a peer cannot make vireo leak descriptors.
+     * (close-on-exec). Descriptors beyond {@code maxFds} are closed (by the kernel or here) and the
+     * message is reported as {@code truncated}, so a peer cannot make vireo leak descriptors.
      */
     public static Received recvWithFds(int sock, MemorySegment data, int maxFds) {
         if (maxFds < 0 || maxFds > MAX_FDS) {
@@ -178,6 +178,14 @@ public final class SocketCalls {
             long n = recvmsg(sock, msg, MSG_CMSG_CLOEXEC);
             Fd[] fds = collectFds(control, MsgHdr.controllen(msg));
             boolean truncated = (MsgHdr.flags(msg) & (MSG_CTRUNC | MSG_TRUNC)) != 0;
+            if (fds.length > maxFds) {
+                // CMSG_SPACE rounds up, so the kernel may fit more than asked: close the extras.
+                for (int i = maxFds; i < fds.length; i++) {
+                    fds[i].close();
+                }
+                fds = java.util.Arrays.copyOf(fds, maxFds);
+                truncated = true;
+            }
             return new Received(n, fds, truncated);
         }
     }
