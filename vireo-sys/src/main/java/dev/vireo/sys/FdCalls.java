@@ -16,7 +16,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * buffers): a heap segment is refused by the linker. Every call is restarted on EINTR except
  * {@link #close} (see {@link Native}); every failure throws {@link SysException}.
  */
-@CConstants(headers = {"unistd.h", "fcntl.h", "linux/falloc.h"})
+@CConstants(headers = {"unistd.h", "fcntl.h", "linux/falloc.h", "limits.h"})
 public final class FdCalls {
 
     public static final int FALLOC_FL_COLLAPSE_RANGE = 8;
@@ -26,6 +26,8 @@ public final class FdCalls {
     public static final int FALLOC_FL_UNSHARE_RANGE = 64;
     public static final int FALLOC_FL_ZERO_RANGE = 16;
     public static final int FD_CLOEXEC = 1;
+    /** The most iovecs one readv/writev/preadv/pwritev call takes. */
+    public static final int IOV_MAX = 1024;
     public static final int F_ADD_SEALS = 1033;
     public static final int F_DUPFD_CLOEXEC = 1030;
     public static final int F_GETFD = 1;
