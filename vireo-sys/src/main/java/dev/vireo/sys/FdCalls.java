@@ -133,6 +133,46 @@ public final class FdCalls {
         return Native.check(r, st, "read");
     }
 
+    /**
+     * readv(2) on a non-blocking descriptor: returns the bytes read (0 at end of file), or -1 when
+     * nothing is ready (EAGAIN), without the cost of an exception.
+     */
+    public static long tryReadv(int fd, MemorySegment iov, int iovcnt) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) READV.invokeExact(st, fd, iov, iovcnt);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (r == -1 && Native.errno(st) == Errno.EAGAIN.code()) {
+            return -1;
+        }
+        return Native.check(r, st, "readv");
+    }
+
+    /**
+     * writev(2) on a non-blocking descriptor: returns the bytes written, or -1 when the descriptor
+     * cannot take any now (EAGAIN), without the cost of an exception.
+     */
+    public static long tryWritev(int fd, MemorySegment iov, int iovcnt) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) WRITEV.invokeExact(st, fd, iov, iovcnt);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (r == -1 && Native.errno(st) == Errno.EAGAIN.code()) {
+            return -1;
+        }
+        return Native.check(r, st, "writev");
+    }
+
     /** Writes all of {@code buf}, looping over partial writes. */
     public static void writeFully(int fd, MemorySegment buf) {
         long done = 0;
