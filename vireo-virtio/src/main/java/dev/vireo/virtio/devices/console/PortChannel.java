@@ -25,6 +25,15 @@ public abstract sealed class PortChannel implements AutoCloseable permits FdChan
     /** Input reached its end or the peer hung up (read returned 0, EIO, or POLLHUP). */
     abstract void hangup();
 
+    /**
+     * Whether a hang-up seen while the guest has no receive buffer ends the connection at once
+     * (a pty whose slave closed: output would otherwise fill the master and stall the guest), or
+     * only once the input still buffered has been read (pipes, sockets: nothing is lost).
+     */
+    boolean hangupAtOnce() {
+        return false;
+    }
+
     /** Whether the descriptors are non-blocking (read and write until EAGAIN) rather than blocking. */
     abstract boolean nonBlocking();
 

@@ -53,6 +53,7 @@ final class PortPump {
     private boolean rxHeld;
     private boolean rxStarved;
     private boolean inputReady;
+    private boolean peerHungUp;
     private boolean txHeld;
     private boolean waitingForOutput;
     private int txEntry;
@@ -128,6 +129,11 @@ final class PortPump {
         }
     }
 
+    private void hangup() {
+        channel.hangup();
+        peerHungUp = false;
+    }
+
     private void signal() {
         if (rx != null && rx.needsNotification()) {
             interrupt.signalUsed(rx.index());
@@ -161,7 +167,7 @@ final class PortPump {
             written = channel.nonBlocking() ? FdCalls.tryWritev(fd, iov, n) : FdCalls.writev(fd, iov, n);
         } catch (SysException e) {
             LOG.debug("console port %d: write failed (%s): host side gone", port, e.getMessage());
-            channel.hangup();
+            hangup();
             return true;
         }
         if (written < 0) {
@@ -212,7 +218,7 @@ final class PortPump {
         } catch (SysException e) {
             LOG.debug("console port %d: read failed (%s): host side gone", port, e.getMessage());
             inputReady = false;
-            channel.hangup();
+            hangup();
             return true;
         }
         inputReady = false;
@@ -220,7 +226,7 @@ final class PortPump {
             return false;
         }
         if (got == 0) {
-            channel.hangup();
+            hangup();
             return true;
         }
         rx.addUsed(rxChain, got);
@@ -260,6 +266,9 @@ final class PortPump {
         int outAt = -1;
         // The input descriptor is always polled, with no events when there is nothing to read into,
         // so that a hang-up (POLLHUP/POLLERR are always reported) is noticed while the guest is idle.
+        if (peerHungUp) {
+            in = -1; // the rest of the input waits for a receive buffer; polling would only repeat POLLHUP
+        }
         if (in >= 0 && in == out) {
             inAt = outAt = n;
             Pollfd.set(pollfds, n++, in, inEvents | outEvents);
@@ -298,8 +307,13 @@ final class PortPump {
             waitingForOutput = false; // the write that follows succeeds or reports why not
         }
         if (inAt >= 0 && inEvents == 0 && (Pollfd.revents(pollfds, inAt) & hupOrErr) != 0) {
-            // Hung up while the guest has no receive buffer: what the peer sent last is dropped.
-            channel.hangup();
+            if (channel.hangupAtOnce()) {
+                hangup();
+            } else {
+                // Read what is left (then the end of file) once the guest posts a receive buffer.
+                peerHungUp = true;
+                inputReady = true;
+            }
         }
         if (acceptAt >= 0 && Pollfd.revents(pollfds, acceptAt) != 0) {
             try {

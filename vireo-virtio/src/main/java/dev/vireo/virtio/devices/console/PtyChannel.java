@@ -76,6 +76,11 @@ final class PtyChannel extends PortChannel {
     }
 
     @Override
+    boolean hangupAtOnce() {
+        return true;
+    }
+
+    @Override
     boolean nonBlocking() {
         return true;
     }

@@ -172,6 +172,8 @@ class ConsoleDeviceTest {
                     write(c.num(), "reply " + round);
                     assertThat(received(d, 0, buf)).isEqualTo("reply " + round);
                 }
+                // The device reads the end of file into the guest's next receive buffer, then listens again.
+                postReceive(d, 0, 32);
                 assertThat(d.interrupt().await(() -> !dev.hostConnectedForTest(0), Duration.ofSeconds(10))).isTrue();
             }
         }
@@ -274,7 +276,10 @@ class ConsoleDeviceTest {
             try (Fd c = Fd.adopt(SocketCalls.socket(SocketCalls.AF_UNIX, SocketCalls.SOCK_STREAM | SocketCalls.SOCK_CLOEXEC, 0), "client")) {
                 SocketCalls.connectUnix(c.num(), sock.toString());
                 assertThat(nextControl(d, ctl)).isEqualTo(new Control(2, VIRTIO_CONSOLE_PORT_OPEN, 1, ""));
+                write(c.num(), "last words");
             }
+            assertThat(receiveAll(d, 2, 10)).isEqualTo("last words");
+            postReceive(d, 2, 16);
             assertThat(nextControl(d, ctl)).isEqualTo(new Control(2, VIRTIO_CONSOLE_PORT_OPEN, 0, ""));
             assertThat(d.needsReset()).isFalse();
         } finally {

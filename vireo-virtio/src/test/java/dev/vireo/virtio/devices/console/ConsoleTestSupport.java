@@ -40,22 +40,31 @@ final class ConsoleTestSupport {
         }
     }
 
+    /** Guest address of each posted receive buffer, by driver, queue and buffer id. */
+    private static final java.util.Map<MockDriver, java.util.Map<Long, Long>> RX = new java.util.IdentityHashMap<>();
+
     /** Posts a receive buffer of {@code len} bytes on port {@code port}; returns its guest address. */
-    static long postReceive(MockDriver d, int port, int len) {
+    static synchronized long postReceive(MockDriver d, int port, int len) {
         int q = ConsoleDevice.receiveQueue(port);
         long at = d.buffers().alloc(len);
-        d.queue(q).add(List.of(Buffer.out(at, len)), d.options().indirect());
+        int id = d.queue(q).add(List.of(Buffer.out(at, len)), d.options().indirect());
+        RX.computeIfAbsent(d, k -> new java.util.HashMap<>()).put(((long) q << 32) | id, at);
         d.kickIfNeeded(q);
         return at;
     }
 
-    /** Waits for the next receive buffer of the port and returns what the device wrote into it. */
-    static String received(MockDriver d, int port, long address) {
-        DriverQueue.Used used = d.awaitUsed(ConsoleDevice.receiveQueue(port), WAIT);
+    /**
+     * Waits for the next used receive buffer of the port and returns what the device wrote into it
+     * (not necessarily the buffer posted last: the device may still hold an earlier one).
+     */
+    static synchronized String received(MockDriver d, int port, long ignored) {
+        int q = ConsoleDevice.receiveQueue(port);
+        DriverQueue.Used used = d.awaitUsed(q, WAIT);
         if (used == null) {
             throw new AssertionError("nothing received on port " + port + "; " + d.control().describe());
         }
-        return new String(d.buffers().read(address, used.len()), StandardCharsets.UTF_8);
+        long at = RX.get(d).remove(((long) q << 32) | used.id());
+        return new String(d.buffers().read(at, used.len()), StandardCharsets.UTF_8);
     }
 
     /** Receives until {@code expected} bytes arrived (input may come in pieces). */
