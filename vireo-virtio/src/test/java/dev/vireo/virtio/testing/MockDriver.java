@@ -107,7 +107,19 @@ public final class MockDriver implements AutoCloseable {
 
     /** A driver for {@code device}, initialised up to DRIVER_OK with every queue ready. */
     public static MockDriver start(VirtioDevice device, Options options) {
-        MockDriver d = create(device, options);
+        return started(create(device, options));
+    }
+
+    /**
+     * As {@link #start(VirtioDevice, Options)}, on guest memory the caller owns and reuses (fuzz
+     * tests: mapping fresh memory per input would dominate the run). The memory must have the
+     * {@link TestMemory} layout; the driver's allocations are zeroed as they are made.
+     */
+    public static MockDriver start(VirtioDevice device, Options options, GuestRam ram) {
+        return started(new MockDriver(device, ram, false, options));
+    }
+
+    private static MockDriver started(MockDriver d) {
         try {
             d.negotiate();
             d.setUpQueues();
