@@ -3,6 +3,8 @@ package dev.vireo.virtio.device;
 import dev.vireo.mem.GuestMemory;
 import dev.vireo.virtio.queue.Virtqueue;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -13,7 +15,7 @@ import java.util.List;
 public record Activation(GuestMemory memory, long features, List<Virtqueue> queues, Interrupt interrupt) {
 
     public Activation {
-        queues = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(queues));
+        queues = Collections.unmodifiableList(new ArrayList<>(queues)); // null entries allowed: List.copyOf refuses them
     }
 
     /** Whether feature bit {@code n} was negotiated. */

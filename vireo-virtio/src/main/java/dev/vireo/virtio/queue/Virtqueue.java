@@ -1,6 +1,7 @@
 package dev.vireo.virtio.queue;
 
 import dev.vireo.mem.GuestMemory;
+import dev.vireo.mem.GuestMemoryException;
 import dev.vireo.sys.Log;
 
 import java.lang.foreign.MemorySegment;
@@ -160,7 +161,7 @@ public abstract sealed class Virtqueue permits SplitQueue, PackedQueue {
         }
         try {
             return memory.slice(address, length);
-        } catch (dev.vireo.mem.GuestMemoryException e) {
+        } catch (GuestMemoryException e) {
             throw new VirtqueueException(VirtqueueException.Kind.OUTSIDE_MEMORY,
                     what + " [0x" + Long.toHexString(address) + ", +0x" + Long.toHexString(length)
                             + ") is not inside one region of guest memory", e);

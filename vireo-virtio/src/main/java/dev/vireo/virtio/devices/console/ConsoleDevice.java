@@ -112,8 +112,8 @@ public final class ConsoleDevice implements VirtioDevice, AutoCloseable {
         return channels.get(id).describe();
     }
 
-    /** Whether port {@code id}'s host side is attached (a pty slave open, a socket client connected). */
-    public boolean hostConnectedForTest(int id) {
+    /** Whether port {@code id}'s host side is attached (a pty slave open, a socket client connected), as its thread last saw it. */
+    public boolean hostAttached(int id) {
         return hostConnected(id);
     }
 

@@ -141,7 +141,7 @@ class ConsoleDeviceTest {
             transmit(d, 0, "lost");
             try (Fd s = Fd.adopt(FsCalls.open(slave, FsCalls.O_RDWR | FsCalls.O_NOCTTY | FsCalls.O_CLOEXEC, 0), slave)) {
                 // Wait until the port thread has noticed the slave (it re-checks every 100 ms).
-                assertThat(d.interrupt().await(() -> dev.hostConnectedForTest(0), Duration.ofSeconds(10))).isTrue();
+                assertThat(d.interrupt().await(() -> dev.hostAttached(0), Duration.ofSeconds(10))).isTrue();
                 transmit(d, 0, "raw\nbytes\r\n");
                 // Raw mode: no CR/LF translation, no echo.
                 assertThat(readExactly(s.num(), 11)).isEqualTo("raw\nbytes\r\n");
@@ -150,7 +150,7 @@ class ConsoleDeviceTest {
                 assertThat(received(d, 0, buf)).isEqualTo("keys\n");
             }
             // The slave closed again: output is discarded instead of blocking.
-            assertThat(d.interrupt().await(() -> !dev.hostConnectedForTest(0), Duration.ofSeconds(10))).isTrue();
+            assertThat(d.interrupt().await(() -> !dev.hostAttached(0), Duration.ofSeconds(10))).isTrue();
             transmit(d, 0, "nobody listens");
         }
     }
@@ -165,7 +165,7 @@ class ConsoleDeviceTest {
             for (int round = 0; round < 2; round++) {
                 try (Fd c = Fd.adopt(SocketCalls.socket(SocketCalls.AF_UNIX, SocketCalls.SOCK_STREAM | SocketCalls.SOCK_CLOEXEC, 0), "client")) {
                     SocketCalls.connectUnix(c.num(), sock.toString());
-                    assertThat(d.interrupt().await(() -> dev.hostConnectedForTest(0), Duration.ofSeconds(10))).isTrue();
+                    assertThat(d.interrupt().await(() -> dev.hostAttached(0), Duration.ofSeconds(10))).isTrue();
                     transmit(d, 0, "round " + round + "\n");
                     assertThat(readExactly(c.num(), 8)).isEqualTo("round " + round + "\n");
                     long buf = postReceive(d, 0, 32);
@@ -174,7 +174,7 @@ class ConsoleDeviceTest {
                 }
                 // The device reads the end of file into the guest's next receive buffer, then listens again.
                 postReceive(d, 0, 32);
-                assertThat(d.interrupt().await(() -> !dev.hostConnectedForTest(0), Duration.ofSeconds(10))).isTrue();
+                assertThat(d.interrupt().await(() -> !dev.hostAttached(0), Duration.ofSeconds(10))).isTrue();
             }
         }
         assertThat(sock).doesNotExist();
@@ -187,7 +187,7 @@ class ConsoleDeviceTest {
              MockDriver d = MockDriver.start(dev, Options.defaults());
              Fd c = Fd.adopt(SocketCalls.socket(SocketCalls.AF_UNIX, SocketCalls.SOCK_STREAM | SocketCalls.SOCK_CLOEXEC, 0), "client")) {
             SocketCalls.connectUnix(c.num(), sock.toString());
-            assertThat(d.interrupt().await(() -> dev.hostConnectedForTest(0), Duration.ofSeconds(10))).isTrue();
+            assertThat(d.interrupt().await(() -> dev.hostAttached(0), Duration.ofSeconds(10))).isTrue();
             // 4 MiB is far more than a Unix socket buffers: the last buffers must wait for the reader.
             int chunk = 1 << 20;
             byte[] data = new byte[chunk];
