@@ -90,6 +90,34 @@ class VirtqueueTest {
 
     @ParameterizedTest(name = "packed={0} eventIdx={1}")
     @MethodSource("layouts")
+    void theLargestQueueFillsAndDrains(boolean packed, boolean eventIdx) {
+        // §2.7 and §2.8: 32768 entries is the maximum of both layouts.
+        try (QueueFixture f = new QueueFixture(packed, eventIdx, false, 32768)) {
+            long out = f.buffer(8);
+            List<Buffer> one = List.of(Buffer.out(out, 8));
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < 32768; i++) {
+                    assertThat(f.driver.add(one, false)).isNotNegative();
+                }
+                assertThat(f.driver.add(one, false)).as("the ring is full").isNegative();
+                DescriptorChain chain = new DescriptorChain();
+                int n = 0;
+                while (f.device.pop(chain)) {
+                    f.device.addUsed(chain, 8);
+                    n++;
+                }
+                assertThat(n).isEqualTo(32768);
+                while (f.driver.pollUsed() != null) {
+                    n--;
+                }
+                assertThat(n).isZero();
+            }
+            assertThat(f.failures).isEmpty();
+        }
+    }
+
+    @ParameterizedTest(name = "packed={0} eventIdx={1}")
+    @MethodSource("layouts")
     void completesOutOfOrder(boolean packed, boolean eventIdx) {
         try (QueueFixture f = new QueueFixture(packed, eventIdx, false, 8)) {
             long out = f.buffer(64);

@@ -34,6 +34,9 @@ final class ControlChannel {
 
     private static final Log LOG = Log.of("virtio");
 
+    /** Messages kept for a driver that posts no control buffers; older ones are dropped beyond this. */
+    static final int MAX_PENDING = 1024;
+
     private final ConsoleDevice device;
     private final Virtqueue receive;
     private final Virtqueue transmit;
@@ -167,6 +170,10 @@ final class ControlChannel {
         m[7] = (byte) (value >> 8);
         if (extraLen > 0) {
             System.arraycopy(extra, 0, m, (int) VirtioConsoleControl.SIZE, extraLen);
+        }
+        if (pending.size() >= MAX_PENDING) {
+            pending.poll(); // a driver that never takes control messages cannot make the device grow without end
+            LOG.warn("console control messages pile up (no receive buffers): dropping the oldest");
         }
         pending.add(m);
     }
