@@ -2,6 +2,7 @@ package dev.vireo.virtio.queue;
 
 import dev.vireo.mem.GuestMemory;
 import dev.vireo.mem.GuestMemoryException;
+import dev.vireo.mem.MemoryRegion;
 import dev.vireo.mem.RingAccess;
 
 import java.lang.foreign.MemorySegment;
@@ -141,15 +142,17 @@ public final class PackedQueue extends Virtqueue {
             throw new VirtqueueException(Kind.BAD_INDIRECT_TABLE, "indirect table length " + bytes
                     + " is not a positive multiple of 16 of at most " + size + " entries");
         }
-        MemorySegment table;
+        MemoryRegion region;
         try {
-            table = memory.slice(addr, bytes);
+            region = memory.region(addr, bytes); // checked like a slice, but no view is created per chain
         } catch (GuestMemoryException e) {
             throw new VirtqueueException(Kind.BAD_INDIRECT_TABLE, "indirect table is not guest memory: " + e.getMessage(), e);
         }
+        MemorySegment table = region.host();
+        long base = addr - region.guestBase();
         int entries = (int) (bytes / 16);
         for (int k = 0; k < entries; k++) {
-            long off = 16L * k;
+            long off = base + 16L * k;
             long a = table.get(LE_U64, off);
             int l = table.get(LE_U32, off + 8);
             int f = Short.toUnsignedInt(table.get(LE_U16, off + 14));

@@ -2,6 +2,7 @@ package dev.vireo.virtio.queue;
 
 import dev.vireo.mem.GuestMemory;
 import dev.vireo.mem.GuestMemoryException;
+import dev.vireo.mem.MemoryRegion;
 import dev.vireo.mem.RingAccess;
 
 import java.lang.foreign.MemorySegment;
@@ -105,6 +106,7 @@ public final class SplitQueue extends Virtqueue {
         chain.begin();
         chain.id = head;
         MemorySegment table = desc;
+        long tableBase = 0; // the table's offset in {@code table}: the region's host memory for an indirect table
         int tableSize = size;
         boolean inIndirect = false;
         int i = head;
@@ -119,7 +121,7 @@ public final class SplitQueue extends Virtqueue {
                 throw new VirtqueueException(Kind.CHAIN_TOO_LONG, "chain from head " + head + " is longer than the queue size "
                         + size + " (a loop?)");
             }
-            long off = 16L * i;
+            long off = tableBase + 16L * i;
             long addr = table.get(LE_U64, off);
             int len = table.get(LE_U32, off + 8);
             int flags = Short.toUnsignedInt(table.get(LE_U16, off + 12));
@@ -136,7 +138,9 @@ public final class SplitQueue extends Virtqueue {
                     // §2.7.5.3.1: INDIRECT and NEXT are exclusive; the indirect descriptor ends the direct chain (§2.7.5.3.2).
                     throw new VirtqueueException(Kind.INDIRECT_WITH_NEXT, "descriptor " + i + " has both INDIRECT and NEXT");
                 }
-                table = indirectTable(addr, len);
+                MemoryRegion region = indirectTable(addr, len);
+                table = region.host();
+                tableBase = addr - region.guestBase();
                 tableSize = (int) (Integer.toUnsignedLong(len) / 16);
                 inIndirect = true;
                 i = 0;
@@ -151,7 +155,8 @@ public final class SplitQueue extends Virtqueue {
         }
     }
 
-    private MemorySegment indirectTable(long addr, int len) {
+    /** The region holding an indirect table, checked; read through its host memory (no view is created per chain). */
+    private MemoryRegion indirectTable(long addr, int len) {
         long bytes = Integer.toUnsignedLong(len);
         // §2.7.5.3: the table holds len/16 descriptors; next is 16 bits, so more than 2^16 are unreachable.
         if (bytes == 0 || bytes % 16 != 0 || bytes / 16 > 65536) {
@@ -159,7 +164,7 @@ public final class SplitQueue extends Virtqueue {
                     + " is not a positive multiple of 16 of at most 65536 entries");
         }
         try {
-            return memory.slice(addr, bytes);
+            return memory.region(addr, bytes);
         } catch (GuestMemoryException e) {
             throw new VirtqueueException(Kind.BAD_INDIRECT_TABLE, "indirect table is not guest memory: " + e.getMessage(), e);
         }

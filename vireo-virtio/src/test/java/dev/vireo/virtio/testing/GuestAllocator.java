@@ -33,6 +33,13 @@ public final class GuestAllocator {
     /** {@code size} bytes aligned to {@code align} (a power of two), zeroed. */
     public long alloc(long size, long align) {
         long at = (next + align - 1) & -align;
+        // Never straddle two regions: start the block in the next region instead.
+        for (dev.vireo.mem.MemoryRegion r : memory.regions()) {
+            if (r.contains(at) && at + size - 1 > r.lastAddress() && r.lastAddress() + 1 < end) {
+                at = (r.lastAddress() + 1 + align - 1) & -align;
+                break;
+            }
+        }
         if (at + size > end || at + size < at) {
             throw new IllegalStateException("test guest memory exhausted: need " + size + " at 0x" + Long.toHexString(at));
         }
