@@ -114,10 +114,6 @@ public final class ConsoleDevice implements VirtioDevice, AutoCloseable {
 
     /** Whether port {@code id}'s host side is attached (a pty slave open, a socket client connected), as its thread last saw it. */
     public boolean hostAttached(int id) {
-        return hostConnected(id);
-    }
-
-    boolean hostConnected(int id) {
         if (state instanceof DeviceState.Active<Running>(var a, var r) && id < r.pumps().length && r.pumps()[id] != null) {
             return r.pumps()[id].connected();
         }

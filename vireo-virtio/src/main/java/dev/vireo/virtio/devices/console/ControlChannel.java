@@ -143,7 +143,7 @@ final class ControlChannel {
                 if (p.name() != null) {
                     send(id, VIRTIO_CONSOLE_PORT_NAME, 1, p.name().getBytes(StandardCharsets.UTF_8));
                 }
-                if (device.hostConnected(id)) {
+                if (device.hostAttached(id)) {
                     send(id, VIRTIO_CONSOLE_PORT_OPEN, 1, null);
                 }
             }
