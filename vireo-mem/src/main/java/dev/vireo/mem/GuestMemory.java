@@ -74,6 +74,19 @@ public final class GuestMemory {
     }
 
     /**
+     * The region that holds all of {@code [address, address + length)}, checked as {@link #slice}
+     * checks it but without creating a view: hot paths read through {@code region.host()} at
+     * {@code address - region.guestBase()} (an indirect descriptor table per chain, say) and
+     * allocate nothing.
+     */
+    public MemoryRegion region(long address, long length) {
+        int i = find(address, length);
+        MemoryRegion r = regions[i];
+        checkEnd(r, address - r.guestBase(), address, length, GuestMemoryException.Kind.CROSSES_REGION);
+        return r;
+    }
+
+    /**
      * Appends host views of {@code [address, address + length)} to {@code out}, splitting the
      * range where it crosses from one region into the next adjacent one. A range that runs into a
      * hole or past the last region throws; nothing is appended then.

@@ -126,6 +126,25 @@ public final class SgList {
         return n;
     }
 
+    /**
+     * Writes at most {@code max} entries from entry {@code from} on as {@link Iovec}s into {@code
+     * iov}, the first one starting {@code skip} bytes into entry {@code from}; returns how many
+     * were written. This is how a transfer larger than IOV_MAX entries, or one the kernel did only
+     * partly, continues where it stopped. The same lifetime rule as {@link #toIovecs(MemorySegment,
+     * int)} applies.
+     */
+    public int toIovecs(MemorySegment iov, int from, long skip, int max) {
+        if (from < 0 || from > count || skip < 0 || (from < count && skip >= lengths[from]) || (from == count && skip != 0)) {
+            throw new IndexOutOfBoundsException("entry " + from + " + " + skip + " of " + this);
+        }
+        int n = Math.min(Math.min(count - from, max), (int) Math.min(Integer.MAX_VALUE, iov.byteSize() / Iovec.SIZE));
+        for (int i = 0; i < n; i++) {
+            long cut = i == 0 ? skip : 0;
+            Iovec.setRaw(iov, i, bases[from + i].address() + offsets[from + i] + cut, lengths[from + i] - cut);
+        }
+        return n;
+    }
+
     private void check(int i) {
         if (i < 0 || i >= count) {
             throw new IndexOutOfBoundsException("entry " + i + " of " + count);

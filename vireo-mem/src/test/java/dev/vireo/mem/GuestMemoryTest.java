@@ -108,4 +108,23 @@ class GuestMemoryTest {
         assertThatThrownBy(r::run).isInstanceOfSatisfying(GuestMemoryException.class,
                 e -> assertThat(e.kind()).isEqualTo(kind));
     }
+
+    @Test
+    void regionChecksTheWholeRangeWithoutAView() {
+        try (GuestRam ram = TestMemory.create()) {
+            GuestMemory m = ram.memory();
+            MemoryRegion r = m.region(TestMemory.HIGH + 16, 64);
+            org.assertj.core.api.Assertions.assertThat(r.guestBase()).isEqualTo(TestMemory.HIGH);
+            org.assertj.core.api.Assertions.assertThat(m.region(TestMemory.MID - 64, 64).guestBase()).isEqualTo(TestMemory.LOW);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.region(TestMemory.MID - 8, 16))
+                    .isInstanceOfSatisfying(GuestMemoryException.class,
+                            e -> org.assertj.core.api.Assertions.assertThat(e.kind()).isEqualTo(GuestMemoryException.Kind.CROSSES_REGION));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.region(TestMemory.HOLE, 1))
+                    .isInstanceOfSatisfying(GuestMemoryException.class,
+                            e -> org.assertj.core.api.Assertions.assertThat(e.kind()).isEqualTo(GuestMemoryException.Kind.INVALID_ADDRESS));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.region(-16, 32))
+                    .isInstanceOfSatisfying(GuestMemoryException.class,
+                            e -> org.assertj.core.api.Assertions.assertThat(e.kind()).isEqualTo(GuestMemoryException.Kind.OVERFLOW));
+        }
+    }
 }

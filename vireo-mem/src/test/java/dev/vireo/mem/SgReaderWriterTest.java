@@ -140,4 +140,26 @@ class SgReaderWriterTest {
             assertThat(Files.readAllBytes(copy)).isEqualTo(data);
         }
     }
+
+    @Test
+    void iovecsResumeInsideAnEntryAndStopAtAMaximum() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(100);
+            SgList sg = split(buf, 10, 20, 30, 40);
+            MemorySegment iov = a.allocate(Iovec.LAYOUT, 8);
+            // Resume 5 bytes into entry 1, at most 2 iovecs: [base+15, 15] and [base+30, 30].
+            assertThat(sg.toIovecs(iov, 1, 5, 2)).isEqualTo(2);
+            assertThat(Iovec.base(iov, 0)).isEqualTo(buf.address() + 15);
+            assertThat(Iovec.len(iov, 0)).isEqualTo(15);
+            assertThat(Iovec.base(iov, 1)).isEqualTo(buf.address() + 30);
+            assertThat(Iovec.len(iov, 1)).isEqualTo(30);
+            // The iovec array's capacity bounds the count too.
+            assertThat(sg.toIovecs(iov.asSlice(0, Iovec.SIZE), 0, 0, 8)).isEqualTo(1);
+            assertThat(sg.toIovecs(iov, 4, 0, 8)).isZero();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> sg.toIovecs(iov, 1, 20, 8))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> sg.toIovecs(iov, 5, 0, 8))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+        }
+    }
 }

@@ -16,7 +16,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * buffers): a heap segment is refused by the linker. Every call is restarted on EINTR except
  * {@link #close} (see {@link Native}); every failure throws {@link SysException}.
  */
-@CConstants(headers = {"unistd.h", "fcntl.h", "linux/falloc.h"})
+@CConstants(headers = {"unistd.h", "fcntl.h", "linux/falloc.h", "limits.h"})
 public final class FdCalls {
 
     public static final int FALLOC_FL_COLLAPSE_RANGE = 8;
@@ -26,6 +26,8 @@ public final class FdCalls {
     public static final int FALLOC_FL_UNSHARE_RANGE = 64;
     public static final int FALLOC_FL_ZERO_RANGE = 16;
     public static final int FD_CLOEXEC = 1;
+    /** The most iovecs one readv/writev/preadv/pwritev call takes. */
+    public static final int IOV_MAX = 1024;
     public static final int F_ADD_SEALS = 1033;
     public static final int F_DUPFD_CLOEXEC = 1030;
     public static final int F_GETFD = 1;
@@ -129,6 +131,46 @@ public final class FdCalls {
             return -1;
         }
         return Native.check(r, st, "read");
+    }
+
+    /**
+     * readv(2) on a non-blocking descriptor: returns the bytes read (0 at end of file), or -1 when
+     * nothing is ready (EAGAIN), without the cost of an exception.
+     */
+    public static long tryReadv(int fd, MemorySegment iov, int iovcnt) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) READV.invokeExact(st, fd, iov, iovcnt);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (r == -1 && Native.errno(st) == Errno.EAGAIN.code()) {
+            return -1;
+        }
+        return Native.check(r, st, "readv");
+    }
+
+    /**
+     * writev(2) on a non-blocking descriptor: returns the bytes written, or -1 when the descriptor
+     * cannot take any now (EAGAIN), without the cost of an exception.
+     */
+    public static long tryWritev(int fd, MemorySegment iov, int iovcnt) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) WRITEV.invokeExact(st, fd, iov, iovcnt);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (r == -1 && Native.errno(st) == Errno.EAGAIN.code()) {
+            return -1;
+        }
+        return Native.check(r, st, "writev");
     }
 
     /** Writes all of {@code buf}, looping over partial writes. */

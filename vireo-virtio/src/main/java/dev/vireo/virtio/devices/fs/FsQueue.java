@@ -1,0 +1,157 @@
+package dev.vireo.virtio.devices.fs;
+
+import dev.vireo.sys.Log;
+import dev.vireo.virtio.device.Interrupt;
+import dev.vireo.virtio.queue.Virtqueue;
+import dev.vireo.virtio.queue.VirtqueueException;
+
+import java.util.ArrayDeque;
+
+/**
+ * One virtio-fs queue (hiprio or a request queue): pops chains on the thread that delivers its
+ * kicks, hands each to the {@link FuseRequestHandler}, and gives it back when the handler
+ * completes it, on any thread. The used side (used ring, interrupt decision, request pool) is
+ * guarded by one lock; the pop side belongs to the kick thread. Completions that happen during a
+ * batch share the batch's single interrupt decision.
+ *
+ * <p>Request objects are pooled: at most Queue Size are in flight, so the pool stops growing
+ * there and steady state allocates nothing.
+ */
+final class FsQueue {
+
+    private static final Log LOG = Log.of("virtio");
+
+    private final Virtqueue queue;
+    private final Interrupt interrupt;
+    private final FuseRequestHandler handler;
+    private final Object lock = new Object();
+    private final ArrayDeque<FuseRequest> free = new ArrayDeque<>();
+    private boolean inBatch;
+    private boolean stopped;
+    private int inFlight;
+
+    FsQueue(Virtqueue queue, Interrupt interrupt, FuseRequestHandler handler) {
+        this.queue = queue;
+        this.interrupt = interrupt;
+        this.handler = handler;
+    }
+
+    int index() {
+        return queue.index();
+    }
+
+    /** The queue was kicked: pass every available request to the handler. */
+    void process() {
+        synchronized (lock) {
+            if (stopped) {
+                return;
+            }
+            inBatch = true;
+        }
+        try {
+            do {
+                queue.disableNotifications();
+                while (true) {
+                    FuseRequest r = take();
+                    if (!queue.pop(r.chain)) {
+                        giveBack(r);
+                        break;
+                    }
+                    dispatch(r);
+                }
+            } while (queue.enableNotifications());
+        } catch (RuntimeException e) {
+            LOG.warn("fs queue %d: unexpected %s", queue.index(), e.toString());
+            queue.fail(new VirtqueueException(VirtqueueException.Kind.DEVICE_ERROR, "fs device failed: " + e, e));
+        } finally {
+            synchronized (lock) {
+                inBatch = false;
+                if (queue.needsNotification()) {
+                    interrupt.signalUsed(queue.index());
+                }
+            }
+        }
+    }
+
+    private void dispatch(FuseRequest r) {
+        int refusal = r.begin();
+        if (refusal != 0) {
+            LOG.debug("fs queue %d: refused %s (errno %d)", queue.index(), r, refusal);
+            r.replyError(refusal);
+            return;
+        }
+        try {
+            handler.handle(r);
+        } catch (RuntimeException e) {
+            LOG.warn("fs queue %d: handler failed on %s: %s", queue.index(), r, e.toString());
+            synchronized (lock) {
+                if (!r.isCompleted()) { // it may have completed before failing
+                    r.replyError(FsDevice.EIO);
+                }
+            }
+        }
+    }
+
+    private FuseRequest take() {
+        synchronized (lock) {
+            FuseRequest r = free.poll();
+            inFlight++;
+            return r != null ? r : new FuseRequest(this);
+        }
+    }
+
+    private void giveBack(FuseRequest r) {
+        synchronized (lock) {
+            inFlight--;
+            free.push(r);
+        }
+    }
+
+    /** A request's completion, from any thread. */
+    void complete(FuseRequest r, long replyBytes) {
+        synchronized (lock) {
+            if (!r.markCompleted()) {
+                throw new IllegalStateException("FUSE request completed twice: " + r);
+            }
+            inFlight--;
+            if (!stopped) {
+                if (replyBytes < 0 || replyBytes > r.chain.writableBytes()) {
+                    // A reply longer than the buffers cannot have been written: a handler bug.
+                    LOG.warn("fs queue %d: reply of %d bytes for %d bytes of buffers", queue.index(), replyBytes, r.chain.writableBytes());
+                    replyBytes = Math.max(0, Math.min(replyBytes, r.chain.writableBytes()));
+                }
+                queue.addUsed(r.chain, replyBytes);
+                if (!inBatch && queue.needsNotification()) {
+                    interrupt.signalUsed(queue.index());
+                }
+            }
+            free.push(r);
+            lock.notifyAll();
+        }
+    }
+
+    /**
+     * Stops giving requests back (device reset) after waiting up to {@code millis} for those in
+     * flight, so that a slow handler does not write a used entry into a ring the driver has since
+     * reset. Returns the requests still in flight.
+     */
+    int stop(long millis) {
+        synchronized (lock) {
+            long deadline = System.nanoTime() + millis * 1_000_000;
+            while (inFlight > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    lock.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            stopped = true;
+            return inFlight;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.vireo.virtio.queue;
+
+import dev.vireo.mem.GuestRam;
+import dev.vireo.virtio.testing.FuzzMemory;
+
+/** What must hold for every chain a queue hands out, however the ring was built. */
+final class VirtqueueFuzzOracle {
+
+    private VirtqueueFuzzOracle() {
+    }
+
+    static void check(DescriptorChain chain, int size, GuestRam ram) {
+        if (chain.descriptorCount() > size) {
+            throw new AssertionError("chain of " + chain.descriptorCount() + " descriptors in a queue of " + size);
+        }
+        if (chain.readableBytes() + chain.writableBytes() > 1L << 32) {
+            throw new AssertionError("chain of more than 2^32 bytes: " + chain);
+        }
+        if (chain.readable().totalLength() > chain.readableBytes() || chain.writable().totalLength() > chain.writableBytes()) {
+            throw new AssertionError("resolved more than declared: " + chain);
+        }
+        if (!chain.hasFault() && (chain.readable().totalLength() != chain.readableBytes()
+                || chain.writable().totalLength() != chain.writableBytes())) {
+            throw new AssertionError("lost bytes without a fault: " + chain);
+        }
+        FuzzMemory.assertInsideGuestMemory(chain.readable(), ram.memory());
+        FuzzMemory.assertInsideGuestMemory(chain.writable(), ram.memory());
+    }
+}
