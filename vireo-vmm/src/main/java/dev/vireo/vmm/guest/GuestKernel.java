@@ -13,19 +13,18 @@ import java.util.stream.Stream;
  *
  * @param image   the bzImage
  * @param header  its checked boot header
- * @param modules its module directory, or null when the kernel comes without one (then the drivers
- *                the run needs must be built in)
+ * @param modulesDir its module directory, or null when the kernel comes without one (then the
+ *                drivers the run needs must be built in)
  * @param origin  where it came from, for messages ("Debian linux-image-6.1.0-56-cloud-amd64 6.1.192-2")
  */
-public record GuestKernel(Path image, KernelImage header, KernelModules modules, String origin) {
+public record GuestKernel(Path image, KernelImage header, Path modulesDir, String origin) {
 
     /** The Debian metapackage whose kernel vireo boots by default. */
     public static final String DEBIAN_PACKAGE = "linux-image-cloud-amd64";
 
     /** Debian's cloud kernel, fetched and unpacked into the cache on first use. */
     public static GuestKernel debianCloud(DebianPackages packages)
-            throws IOException, DebianPackages.FetchException, KernelImage.NotABzImageException,
-            ModulesDep.BadModulesDepException {
+            throws IOException, DebianPackages.FetchException, KernelImage.NotABzImageException {
         DebianPackages.Unpacked u = packages.throughMetapackage(DEBIAN_PACKAGE);
         Path image;
         try (Stream<Path> s = Files.list(u.root().resolve("boot"))) {
@@ -37,7 +36,7 @@ public record GuestKernel(Path image, KernelImage header, KernelModules modules,
     }
 
     /** The host's own kernel, {@code /boot/vmlinuz-$(uname -r)} with {@code /lib/modules/$(uname -r)}. */
-    public static GuestKernel host() throws IOException, KernelImage.NotABzImageException, ModulesDep.BadModulesDepException {
+    public static GuestKernel host() throws IOException, KernelImage.NotABzImageException {
         String release = HostCommand.kernelRelease();
         Path image = Path.of("/boot/vmlinuz-" + release);
         if (!Files.isReadable(image)) {
@@ -48,15 +47,17 @@ public record GuestKernel(Path image, KernelImage header, KernelModules modules,
     }
 
     /** A kernel the user gave, with its module directory (or null). */
-    public static GuestKernel given(Path image, Path modules)
-            throws IOException, KernelImage.NotABzImageException, ModulesDep.BadModulesDepException {
+    public static GuestKernel given(Path image, Path modules) throws IOException, KernelImage.NotABzImageException {
         return of(image, modules, image.toString());
     }
 
-    private static GuestKernel of(Path image, Path modules, String origin)
-            throws IOException, KernelImage.NotABzImageException, ModulesDep.BadModulesDepException {
+    private static GuestKernel of(Path image, Path modules, String origin) throws IOException, KernelImage.NotABzImageException {
         KernelImage header = KernelImage.read(image);
-        KernelModules mods = modules != null && Files.isDirectory(modules) ? KernelModules.open(modules) : null;
-        return new GuestKernel(image, header, mods, origin);
+        return new GuestKernel(image, header, modules != null && Files.isDirectory(modules) ? modules : null, origin);
+    }
+
+    /** Indexes the module directory (walks it: call once), or null without one. */
+    public KernelModules modules() throws IOException, ModulesDep.BadModulesDepException {
+        return modulesDir == null ? null : KernelModules.open(modulesDir);
     }
 }

@@ -51,6 +51,8 @@ public final class VmRun {
     /** Ctrl-] ends a terminal session from the host, like telnet's escape. */
     private static final byte ESCAPE = 0x1d;
     private static final int FRAME = 64 * 1024;
+    private static final String RUN_DIR_PREFIX = "vireo-run-";
+    private static final String OWNER = "owner.pid";
 
     private final RunOptions options;
     private final RunIo io;
@@ -103,7 +105,9 @@ public final class VmRun {
         if (!options.disks().isEmpty()) {
             kinds.add(VhostUserDevice.Kind.BLOCK);
         }
+        LOG.debug("preparing the guest");
         GuestImage guest = GuestImage.prepare(options, kinds, io.messages()::println);
+        LOG.debug("guest ready: %s", guest.initramfs());
         AccelChoice accel = options.accel() != null ? AccelChoice.given(options.accel()) : AccelChoice.forThisHost();
         boolean tty = options.tty() || options.command().isEmpty();
         if (options.verbose()) {
@@ -116,7 +120,9 @@ public final class VmRun {
         }
 
         try {
-            runDir = Files.createTempDirectory("vireo-run-");
+            sweepStale();
+            runDir = Files.createTempDirectory(RUN_DIR_PREFIX);
+            Files.writeString(runDir.resolve(OWNER), Long.toString(ProcessHandle.current().pid()));
             String nonce = GuestProtocol.newNonce();
             control = new ControlPort(new GuestProtocol(nonce), options.verbose() ? io.messages() : null);
 
@@ -204,7 +210,7 @@ public final class VmRun {
         long start = System.nanoTime();
         long deadline = options.timeout() == null ? Long.MAX_VALUE : start + options.timeout().toNanos();
         long statusSeenAt = 0;
-        while (!qemu.waitFor(50)) {
+        while (!qemu.waitFor(10)) {
             long now = System.nanoTime();
             if (aborted || escaped) {
                 break;
@@ -259,6 +265,38 @@ public final class VmRun {
             }
         }
         throw new RunException(RunException.Kind.FAILED, why + lastLines(control.lastLines(15)));
+    }
+
+    /**
+     * Removes the run directories of vireo processes that are gone: a vireo killed with SIGKILL
+     * cannot clean up (its children die with it, through --pdeathsig, but its directory stays).
+     */
+    static void sweepStale() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (Stream<Path> dirs = Files.list(tmp)) {
+            for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith(RUN_DIR_PREFIX)).toList()) {
+                Path owner = d.resolve(OWNER);
+                try {
+                    long pid = Long.parseLong(Files.readString(owner).strip());
+                    if (ProcessHandle.of(pid).isEmpty()) {
+                        LOG.debug("removing %s, left by vireo process %d", d, pid);
+                        deleteTree(d);
+                    }
+                } catch (IOException | NumberFormatException e) {
+                    // not ours, or being created right now: leave it
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("cannot list %s: %s", tmp, e);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     private static String lastLines(List<String> lines) {
@@ -426,10 +464,8 @@ public final class VmRun {
             TermCalls.tcsetattr(0, TermCalls.TCSADRAIN, savedTerminal);
         }
         if (runDir != null) {
-            try (Stream<Path> walk = Files.walk(runDir)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
+            try {
+                deleteTree(runDir);
             } catch (IOException e) {
                 LOG.warn("could not remove %s: %s", runDir, e.getMessage());
             }
