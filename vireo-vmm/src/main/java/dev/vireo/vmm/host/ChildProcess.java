@@ -85,16 +85,18 @@ public final class ChildProcess implements AutoCloseable {
     /** Ends the process: SIGTERM, then SIGKILL after two seconds; returns once it is gone. */
     @Override
     public void close() {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroy();
         try {
-            if (!process.waitFor(2, TimeUnit.SECONDS)) {
-                LOG.debug("%s did not end on SIGTERM; killing it", what);
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
+            if (process.isAlive()) {
+                process.destroy();
+                if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                    LOG.debug("%s did not end on SIGTERM; killing it", what);
+                    process.destroyForcibly();
+                    process.waitFor(5, TimeUnit.SECONDS);
+                }
             }
+            // The stderr pipe closes once the reader has seen its end (grandchildren may hold it
+            // longer: then the reader is left to finish on its own).
+            reader.join(1000);
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();

@@ -60,6 +60,7 @@ public final class VmRun {
     private final List<VhostUserBackend> started = new ArrayList<>();
     private final List<ServerSocketChannel> servers = new ArrayList<>();
     private final List<Thread> pumps = new ArrayList<>();
+    private final List<SocketChannel> ports = new ArrayList<>();
     private Path runDir;
     private ChildProcess qemu;
     private ControlPort control;
@@ -90,14 +91,11 @@ public final class VmRun {
     }
 
     private int runGuest() throws RunException {
-        Path qemuBinary = HostCommand.find("qemu-system-x86_64");
-        if (qemuBinary == null) {
-            throw new RunException(RunException.Kind.QEMU_MISSING,
-                    "QEMU is not installed; install it with: apt-get install qemu-system-x86");
+        Path qemuBinary = qemuBinary();
+        var missing = backends.missing(!options.shares().isEmpty(), !options.disks().isEmpty());
+        if (missing.isPresent()) {
+            throw new RunException(RunException.Kind.QEMU_MISSING, missing.get());
         }
-        backends.missing(!options.shares().isEmpty(), !options.disks().isEmpty()).ifPresent(m -> {
-            throw new IllegalStateException(m);
-        });
         Set<VhostUserDevice.Kind> kinds = EnumSet.noneOf(VhostUserDevice.Kind.class);
         if (!options.shares().isEmpty()) {
             kinds.add(VhostUserDevice.Kind.FS);
@@ -189,6 +187,24 @@ public final class VmRun {
             Thread.currentThread().interrupt();
             return RunException.INTERRUPTED;
         }
+    }
+
+    /** qemu-system-x86_64 from $VIREO_QEMU, else the PATH. */
+    private static Path qemuBinary() throws RunException {
+        String override = System.getenv("VIREO_QEMU");
+        if (override != null && !override.isBlank()) {
+            Path p = Path.of(override);
+            if (!Files.isExecutable(p) || Files.isDirectory(p)) {
+                throw new RunException(RunException.Kind.QEMU_MISSING, "VIREO_QEMU=" + override + " is not an executable");
+            }
+            return p;
+        }
+        Path p = HostCommand.find("qemu-system-x86_64");
+        if (p == null) {
+            throw new RunException(RunException.Kind.QEMU_MISSING,
+                    "QEMU is not installed; install it with: apt-get install qemu-system-x86");
+        }
+        return p;
     }
 
     private RunConf.Config runConf(String nonce, boolean tty, List<RunConf.Mount> mounts) {
@@ -337,9 +353,12 @@ public final class VmRun {
         return s;
     }
 
-    private static SocketChannel accept(ServerSocketChannel server) throws IOException {
+    private SocketChannel accept(ServerSocketChannel server) throws IOException {
         SocketChannel c = server.accept();
         server.close();
+        synchronized (ports) {
+            ports.add(c);
+        }
         return c;
     }
 
@@ -436,6 +455,14 @@ public final class VmRun {
         }
     }
 
+    private static void closeQuietly(java.nio.channels.Channel c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            LOG.debug("closing a port: %s", e);
+        }
+    }
+
     private void say(String line) {
         io.messages().println("vireo: " + line);
         io.messages().flush();
@@ -454,10 +481,19 @@ public final class VmRun {
             b.close();
         }
         for (ServerSocketChannel s : servers) {
+            closeQuietly(s);
+        }
+        synchronized (ports) {
+            for (SocketChannel c : ports) {
+                closeQuietly(c);
+            }
+        }
+        for (Thread t : pumps) {
             try {
-                s.close();
-            } catch (IOException e) {
-                LOG.debug("closing a port: %s", e);
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
         if (savedTerminal != null) {
