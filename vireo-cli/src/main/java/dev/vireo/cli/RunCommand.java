@@ -1,10 +1,10 @@
 package dev.vireo.cli;
 
 import dev.vireo.sys.TermCalls;
-import dev.vireo.sys.ThreadCalls;
 import dev.vireo.vmm.backend.BackendFactory;
 import dev.vireo.vmm.backend.Disk;
 import dev.vireo.vmm.backend.Share;
+import dev.vireo.vmm.host.HostIdentity;
 import dev.vireo.vmm.qemu.Accel;
 import dev.vireo.vmm.qemu.Machine;
 import dev.vireo.vmm.run.RunException;
@@ -108,7 +108,8 @@ public final class RunCommand implements Callable<Integer> {
             messages.println("vireo run: " + e.getMessage());
             return RunException.Kind.BAD_SHARE_OR_DISK.exitCode();
         }
-        boolean terminal = TermCalls.isatty(0);
+        // /proc first: a non-interactive run then makes no FFM call at all (see HostIdentity).
+        boolean terminal = HostIdentity.isTerminal(0) && TermCalls.isatty(0);
         int[] size = terminal ? TermCalls.windowSize(0) : new int[] {0, 0};
         RunIo io = new RunIo(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out),
                 new FileOutputStream(FileDescriptor.err), messages, terminal, size[0], size[1]);
@@ -139,8 +140,8 @@ public final class RunCommand implements Callable<Integer> {
         for (String d : disks) {
             parsedDisks.add(Disk.parse(d));
         }
-        int uid = ThreadCalls.getuid();
-        int gid = ThreadCalls.getgid();
+        int uid = HostIdentity.uid();
+        int gid = HostIdentity.gid();
         if (user != null) {
             String[] ug = user.split(":", 2);
             uid = Integer.parseUnsignedInt(ug[0]);

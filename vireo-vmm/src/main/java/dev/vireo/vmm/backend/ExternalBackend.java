@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * A vhost-user backend that is a separate program (QEMU's C virtiofsd, qemu-storage-daemon): the
- * stand-ins used until vireo's in-process backends exist. {@link #start} runs the program and waits
- * until it has created its socket.
+ * stand-ins used until vireo's in-process backends exist. {@link #start} runs the program,
+ * {@link #awaitReady} waits until it has created its socket.
  */
 final class ExternalBackend implements VhostUserBackend {
 
@@ -52,6 +52,10 @@ final class ExternalBackend implements VhostUserBackend {
     @Override
     public void start() throws IOException {
         process = ChildProcess.start(description, command);
+    }
+
+    @Override
+    public void awaitReady() throws IOException {
         long deadline = System.nanoTime() + READY_TIMEOUT_MS * 1_000_000;
         try {
             while (!Files.exists(socket)) {

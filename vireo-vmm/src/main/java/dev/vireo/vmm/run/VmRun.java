@@ -9,6 +9,7 @@ import dev.vireo.vmm.backend.VhostUserBackend;
 import dev.vireo.vmm.guest.Initramfs;
 import dev.vireo.vmm.host.ChildProcess;
 import dev.vireo.vmm.host.HostCommand;
+import dev.vireo.vmm.host.HostPackages;
 import dev.vireo.vmm.qemu.Accel;
 import dev.vireo.vmm.qemu.AccelChoice;
 import dev.vireo.vmm.qemu.QemuCommand;
@@ -51,6 +52,8 @@ public final class VmRun {
     /** Ctrl-] ends a terminal session from the host, like telnet's escape. */
     private static final byte ESCAPE = 0x1d;
     private static final int FRAME = 64 * 1024;
+    /** The Debian package with qemu-system-x86_64 (it brings qemu-system-common: virtiofsd, qemu-storage-daemon). */
+    private static final String QEMU_PACKAGE = "qemu-system-x86";
     private static final String RUN_DIR_PREFIX = "vireo-run-";
     private static final String OWNER = "owner.pid";
 
@@ -81,6 +84,9 @@ public final class VmRun {
             return runGuest();
         } finally {
             close();
+            if (LOG.on()) {
+                LOG.debug("run ended; this JVM used %s of CPU", ProcessHandle.current().info().totalCpuDuration().orElse(null));
+            }
         }
     }
 
@@ -103,20 +109,7 @@ public final class VmRun {
         if (!options.disks().isEmpty()) {
             kinds.add(VhostUserDevice.Kind.BLOCK);
         }
-        LOG.debug("preparing the guest");
-        GuestImage guest = GuestImage.prepare(options, kinds, io.messages()::println);
-        LOG.debug("guest ready: %s", guest.initramfs());
-        AccelChoice accel = options.accel() != null ? AccelChoice.given(options.accel()) : AccelChoice.forThisHost();
         boolean tty = options.tty() || options.command().isEmpty();
-        if (options.verbose()) {
-            say("kernel: " + guest.kernel().origin() + " (" + guest.kernel().header().release() + ", boot protocol "
-                    + guest.kernel().header().protocolString() + ")");
-            say("machine: " + guest.machine().qemuName() + "; modules: " + (guest.modules().isEmpty() ? "none" : String.join(" ", guest.modules())));
-            say("initramfs: " + guest.initramfs());
-            say("accelerator: " + accel.reason());
-            say("backends: " + backends.describe());
-        }
-
         try {
             sweepStale();
             runDir = Files.createTempDirectory(RUN_DIR_PREFIX);
@@ -124,6 +117,7 @@ public final class VmRun {
             String nonce = GuestProtocol.newNonce();
             control = new ControlPort(new GuestProtocol(nonce), options.verbose() ? io.messages() : null);
 
+            // The backends start first and come up while the guest is prepared.
             List<RunConf.Mount> mounts = new ArrayList<>();
             List<VhostUserDevice> devices = new ArrayList<>();
             for (int i = 0; i < options.shares().size(); i++) {
@@ -146,9 +140,25 @@ public final class VmRun {
                 devices.add(new VhostUserDevice("rng0", rng.get().kind(), rng.get().socket(), rng.get().deviceProperties()));
             }
 
+            LOG.debug("preparing the guest");
+            GuestImage guest = GuestImage.prepare(options, kinds, io.messages()::println);
+            LOG.debug("guest ready: %s", guest.initramfs());
+            AccelChoice accel = options.accel() != null ? AccelChoice.given(options.accel()) : AccelChoice.forThisHost();
+            if (options.verbose()) {
+                say("kernel: " + guest.kernel().origin() + " (" + guest.kernel().header().release() + ", boot protocol "
+                        + guest.kernel().header().protocolString() + ")");
+                say("machine: " + guest.machine().qemuName() + "; modules: " + (guest.modules().isEmpty() ? "none" : String.join(" ", guest.modules())));
+                say("initramfs: " + guest.initramfs());
+                say("accelerator: " + accel.reason());
+                say("backends: " + backends.describe());
+            }
+
             Path initrd = runDir.resolve("initrd.img");
             Initramfs.forRun(guest.initramfs(), Initramfs.runArchive(RunConf.render(runConf(nonce, tty, mounts))), initrd);
 
+            for (VhostUserBackend b : started) {
+                b.awaitReady();
+            }
             ServerSocketChannel con = listen(runDir.resolve("con.sock"));
             ServerSocketChannel ctl = listen(runDir.resolve("ctl.sock"));
             ServerSocketChannel err = listen(runDir.resolve("err.sock"));
@@ -189,8 +199,8 @@ public final class VmRun {
         }
     }
 
-    /** qemu-system-x86_64 from $VIREO_QEMU, else the PATH. */
-    private static Path qemuBinary() throws RunException {
+    /** qemu-system-x86_64 from $VIREO_QEMU, else the PATH; installed first when missing and allowed. */
+    private Path qemuBinary() throws RunException {
         String override = System.getenv("VIREO_QEMU");
         if (override != null && !override.isBlank()) {
             Path p = Path.of(override);
@@ -200,9 +210,17 @@ public final class VmRun {
             return p;
         }
         Path p = HostCommand.find("qemu-system-x86_64");
+        if (p == null && HostPackages.installAllowed()) {
+            try {
+                HostPackages.install(QEMU_PACKAGE, io.messages()::println);
+            } catch (IOException e) {
+                LOG.debug("installing %s: %s", QEMU_PACKAGE, e);
+            }
+            p = HostCommand.find("qemu-system-x86_64");
+        }
         if (p == null) {
             throw new RunException(RunException.Kind.QEMU_MISSING,
-                    "QEMU is not installed; install it with: apt-get install qemu-system-x86");
+                    "QEMU is not installed; install it with: apt-get install " + QEMU_PACKAGE);
         }
         return p;
     }
