@@ -60,7 +60,7 @@ plain() {
     -object memory-backend-memfd,id=mem,size=512M,share=on -nodefaults -no-user-config -display none -no-reboot \
     -serial stdio -global virtio-mmio.force-legacy=false \
     -chardev socket,id=fs,path="$d/fs.sock" -device vhost-user-fs-device,chardev=fs,tag=share \
-    -kernel "$kernel" -initrd "$work/plain.cpio.gz" -append "console=ttyS0 panic=-1 quiet ${tsc[*]}" </dev/null
+    -kernel "$kernel" -initrd "$work/plain.cpio.gz" -append "console=ttyS0 panic=-1 reboot=t quiet ${tsc[*]}" </dev/null
   wait "$vp" 2>/dev/null || true
   rm -rf "$d"
 }

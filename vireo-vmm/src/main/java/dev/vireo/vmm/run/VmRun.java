@@ -49,6 +49,8 @@ public final class VmRun {
     private static final Log LOG = Log.of("vmm");
     /** How long QEMU may take to power off after the command reported its status. */
     private static final long POWEROFF_GRACE_MS = 10_000;
+    /** How long a panicked guest may take to restart (and so end QEMU) before vireo stops it. */
+    private static final long PANIC_GRACE_MS = 5_000;
     /** Ctrl-] ends a terminal session from the host, like telnet's escape. */
     private static final byte ESCAPE = 0x1d;
     private static final int FRAME = 64 * 1024;
@@ -163,7 +165,10 @@ public final class VmRun {
             ServerSocketChannel ctl = listen(runDir.resolve("ctl.sock"));
             ServerSocketChannel err = listen(runDir.resolve("err.sock"));
 
-            List<String> append = new ArrayList<>(List.of("console=ttyS1", "panic=-1"));
+            // panic=-1: restart at once after a panic; reboot=t: by a triple fault, which QEMU turns into
+            // a reset and -no-reboot into an exit (microvm has no keyboard controller or reset register
+            // for the kernel's other restart methods, which can then spin).
+            List<String> append = new ArrayList<>(List.of("console=ttyS1", "panic=-1", "reboot=t"));
             if (!options.verbose()) {
                 append.add("quiet");
             }
@@ -244,10 +249,20 @@ public final class VmRun {
         long start = System.nanoTime();
         long deadline = options.timeout() == null ? Long.MAX_VALUE : start + options.timeout().toNanos();
         long statusSeenAt = 0;
+        long panicSeenAt = 0;
         while (!qemu.waitFor(10)) {
             long now = System.nanoTime();
             if (aborted || escaped) {
                 break;
+            }
+            if (control.panicked()) {
+                // The guest restarts itself after a panic; should that hang, it is stopped here.
+                if (panicSeenAt == 0) {
+                    panicSeenAt = now;
+                } else if (now - panicSeenAt > TimeUnit.MILLISECONDS.toNanos(PANIC_GRACE_MS)) {
+                    LOG.debug("the guest panicked and did not restart; stopping QEMU");
+                    break;
+                }
             }
             if (now - deadline > 0) {
                 stopGuest();

@@ -35,6 +35,15 @@ class ElfModInfoTest {
     }
 
     @Test
+    void theFuzzSeedModuleParses() throws Exception {
+        try (var in = getClass().getResourceAsStream("ElfModInfoTestInputs/anyBytes/minimal-module")) {
+            ElfModInfo info = ElfModInfo.parse(in.readAllBytes());
+            assertThat(info.depends()).containsExactly("fuse", "virtio");
+            assertThat(info.values("alias")).containsExactly("acpi*:LNRO0005:*");
+        }
+    }
+
+    @Test
     void damagedFilesAreRefused() throws Exception {
         byte[] good = Files.readAllBytes(module("virtio_ring"));
         assertThatThrownBy(() -> ElfModInfo.parse(new byte[10])).hasMessageContaining("not an ELF");
