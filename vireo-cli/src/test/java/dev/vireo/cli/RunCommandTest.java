@@ -2,6 +2,7 @@ package dev.vireo.cli;
 
 import dev.vireo.sys.testing.Requires;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
@@ -19,6 +20,8 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code vireo run} as a user runs it: a separate JVM, its exit status, its signals. */
+// A guest that hangs must fail its test, not the whole build: the interrupt stops the VM.
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class RunCommandTest {
 
     private static ProcessBuilder vireo(Map<String, String> env, String... args) {

@@ -34,15 +34,19 @@ class ModulesDepTest {
         assertThatThrownBy(() -> ModulesDep.parse("kernel/a.txt:\n")).hasMessageContaining("not a module path");
     }
 
+    /** A relative path none of whose components is "." or ".." ("k.../x.ko" is a fine name). */
+    private static void staysInside(String path) {
+        assertThat(path).doesNotStartWith("/");
+        assertThat(path.split("/", -1)).doesNotContain("..", ".", "");
+    }
+
     /** Any text: entries whose paths stay inside the directory, or BadModulesDepException. */
     @FuzzTest(maxDuration = "10s")
     void anyText(byte[] data) {
         try {
             for (ModulesDep.Entry e : ModulesDep.parse(new String(data, StandardCharsets.UTF_8)).values()) {
-                assertThat(e.path()).doesNotStartWith("/").doesNotContain("../");
-                for (String d : e.depends()) {
-                    assertThat(ModulesDep.isModulePath(d)).isTrue();
-                }
+                staysInside(e.path());
+                e.depends().forEach(ModulesDepTest::staysInside);
             }
         } catch (ModulesDep.BadModulesDepException expected) {
             assertThat(expected.getMessage()).isNotBlank();

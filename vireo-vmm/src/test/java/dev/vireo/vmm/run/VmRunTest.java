@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,6 +39,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * (about 3 s under TCG); the kernel and initramfs come from the cache after the first.
  */
 @ExtendWith(FdLeakCheck.class)
+// A guest that hangs must fail its test, not the whole build: the interrupt stops the VM.
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class VmRunTest {
 
     private record Outcome(int status, String out, String err, String messages) {
