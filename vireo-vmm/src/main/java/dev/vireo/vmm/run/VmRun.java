@@ -278,6 +278,7 @@ public final class VmRun {
                 }
             }
         }
+        LOG.debug("QEMU ended");
         stopGuest();
         // The ports reach end-of-file once QEMU is gone; the last output is in flight until then.
         for (Thread t : pumps) {
@@ -539,5 +540,6 @@ public final class VmRun {
                 LOG.warn("could not remove %s: %s", runDir, e.getMessage());
             }
         }
+        LOG.debug("cleaned up");
     }
 }
