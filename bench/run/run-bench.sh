@@ -85,12 +85,15 @@ for i in $(seq "$n"); do
   timed "$work/vireo.out" "$vireo" run --share "$work/share" -- true > "$work/vireo.t" &
   tpid=$!
   hwm=0
+  jpid=
+  # Find vireo's JVM once (pgrep is not cheap on a busy host), then sample its VmHWM every 0.1 s.
   while kill -0 "$tpid" 2>/dev/null; do
-    jpid=$(pgrep -n -f "vireo.jar run --share $work/share" || true)
-    h=""
-    [ -n "$jpid" ] && h=$(awk '/^VmHWM/ {print $2}' "/proc/$jpid/status" 2>/dev/null || true)
-    [ -n "$h" ] && hwm=$h
-    sleep 0.02
+    [ -z "$jpid" ] && jpid=$(pgrep -n -f "vireo.jar run --share $work/share" || true)
+    if [ -n "$jpid" ]; then
+      h=$(awk '/^VmHWM/ {print $2}' "/proc/$jpid/status" 2>/dev/null || true)
+      [ -n "$h" ] && hwm=$h
+    fi
+    sleep 0.1
   done
   wait "$tpid"
   read -r w c < "$work/vireo.t"
