@@ -12,6 +12,9 @@ import dev.vireo.vmm.run.RunIo;
 import dev.vireo.vmm.run.RunOptions;
 import dev.vireo.vmm.run.VmRun;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -29,13 +32,15 @@ import java.util.concurrent.Callable;
 @Command(name = "run",
         mixinStandardHelpOptions = true,
         description = {
-            "Runs COMMAND in a throw-away Linux VM and exits with its status. Host directories are",
-            "shared over virtio-fs (--share), the command's stdin, stdout and stderr are the host's. Without",
-            "a command, an interactive shell (Ctrl-] ends it from the host). The guest kernel (Debian's",
-            "cloud kernel) and busybox are fetched on first use into ~/.cache/vireo.",
+            "Runs COMMAND in a throw-away Linux VM and exits with its status. Host",
+            "directories are shared over virtio-fs (--share); the command's stdin,",
+            "stdout and stderr are the host's. Without a command: an interactive shell",
+            "(Ctrl-] ends it from the host). The guest kernel (Debian's cloud kernel)",
+            "and busybox are fetched on first use into ~/.cache/vireo.",
             "",
-            "Exit status: the command's own; else 120 QEMU missing, 121 no usable kernel or initramfs,",
-            "122 bad --share/--disk, 123 guest kernel panic, 124 timeout, 125 other failure, 130 interrupted."},
+            "Exit status: the command's own; else 120 QEMU missing, 121 no usable",
+            "kernel or initramfs, 122 bad --share/--disk, 123 guest kernel panic,",
+            "124 timeout, 125 other failure, 130 interrupted. See docs/run.md."},
         footer = {"", "Example: vireo run --share . -- make test        (the current directory at /mnt)"})
 public final class RunCommand implements Callable<Integer> {
 
@@ -98,6 +103,9 @@ public final class RunCommand implements Callable<Integer> {
     @Parameters(paramLabel = "COMMAND", description = "The command and its arguments (after --).")
     private List<String> command = new ArrayList<>();
 
+    @Spec
+    private CommandSpec spec;
+
     @Override
     public Integer call() {
         PrintStream messages = System.err;
@@ -107,6 +115,9 @@ public final class RunCommand implements Callable<Integer> {
         } catch (Share.BadShareException | Disk.BadDiskException e) {
             messages.println("vireo run: " + e.getMessage());
             return RunException.Kind.BAD_SHARE_OR_DISK.exitCode();
+        } catch (IllegalArgumentException e) {
+            // a malformed value: a usage error, exit 2 like picocli's own
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         // /proc first: a non-interactive run then makes no FFM call at all (see HostIdentity).
         boolean terminal = HostIdentity.isTerminal(0) && TermCalls.isatty(0);
@@ -144,8 +155,12 @@ public final class RunCommand implements Callable<Integer> {
         int gid = HostIdentity.gid();
         if (user != null) {
             String[] ug = user.split(":", 2);
-            uid = Integer.parseUnsignedInt(ug[0]);
-            gid = ug.length == 2 ? Integer.parseUnsignedInt(ug[1]) : uid;
+            try {
+                uid = Integer.parseUnsignedInt(ug[0]);
+                gid = ug.length == 2 ? Integer.parseUnsignedInt(ug[1]) : uid;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--user " + user + ": expected numeric UID[:GID]");
+            }
         }
         for (String e : env) {
             if (e.indexOf('=') <= 0) {

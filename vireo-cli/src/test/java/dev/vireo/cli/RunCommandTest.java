@@ -118,6 +118,10 @@ class RunCommandTest {
         Result noDisk = run(Map.of(), "run", "--disk", dir.resolve("none.img").toString(), "--", "true");
         assertThat(noDisk.status()).isEqualTo(122);
 
+        Result badUser = run(Map.of(), "run", "--user", "alice", "--", "true");
+        assertThat(badUser.status()).isEqualTo(2);
+        assertThat(badUser.err()).contains("--user alice: expected numeric UID[:GID]");
+
         requirePeers();
         Path notKernel = Files.writeString(dir.resolve("bzImage"), "not a kernel");
         Result badKernel = run(Map.of(), "run", "--kernel", notKernel.toString(), "--", "true");

@@ -31,7 +31,9 @@ public final class StandInBackends implements BackendFactory {
             cmd.addAll(List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
                     "mount --bind \"$0\" \"$0\" && mount -o remount,bind,ro \"$0\" && exec \"$@\"", dir));
         }
-        cmd.addAll(List.of(VIRTIOFSD.toString(), "--socket-path=" + socket, "-o", "source=" + dir,
+        // libfuse's option parser splits -o values at ',' unless escaped with '\\'.
+        String source = dir.replace("\\", "\\\\").replace(",", "\\,");
+        cmd.addAll(List.of(VIRTIOFSD.toString(), "--socket-path=" + socket, "-o", "source=" + source,
                 "-o", "cache=auto", "-o", "log_level=warn"));
         return new ExternalBackend(VhostUserDevice.Kind.FS, socket, Map.of("tag", tag), cmd,
                 "virtio-fs " + dir + " -> " + share.guest() + (share.readOnly() ? " (ro)" : "") + ", C virtiofsd (stand-in)");

@@ -187,8 +187,13 @@ public final class VmRun {
             if (tty && io.terminal()) {
                 rawTerminal();
             }
-            startPump("vireo-stdout", () -> copyOut(accept(con), io.out(), tty));
-            startPump("vireo-stderr", () -> copyOut(accept(err), io.err(), false));
+            startPump("vireo-stdout", () -> {
+                SocketChannel port = accept(con);
+                // ttyS0 also carries stdin
+                Thread.ofPlatform().daemon().name("vireo-stdin").start(() -> forwardStdin(port, tty));
+                copyOut(port, io.out());
+            });
+            startPump("vireo-stderr", () -> copyOut(accept(err), io.err()));
             startPump("vireo-control", () -> readControl(accept(ctl)));
             if (!startQemu(command)) {
                 return RunException.INTERRUPTED;
@@ -414,13 +419,9 @@ public final class VmRun {
         t.start();
     }
 
-    /** Copies a guest output port to {@code out}; the stdout port also carries stdin, so it starts the stdin pump. */
-    private void copyOut(SocketChannel port, OutputStream out, boolean tty) throws IOException {
+    /** Copies a guest output port to {@code out} until QEMU closes it. */
+    private static void copyOut(SocketChannel port, OutputStream out) throws IOException {
         try (port) {
-            if (out == io.out()) {
-                Thread stdin = Thread.ofPlatform().daemon().name("vireo-stdin").unstarted(() -> forwardStdin(port, tty));
-                stdin.start();
-            }
             ByteBuffer buf = ByteBuffer.allocate(FRAME);
             while (port.read(buf) > 0) {
                 out.write(buf.array(), 0, buf.position());
