@@ -104,13 +104,6 @@ public final class VmRun {
         if (missing.isPresent()) {
             throw new RunException(RunException.Kind.QEMU_MISSING, missing.get());
         }
-        Set<VhostUserDevice.Kind> kinds = EnumSet.noneOf(VhostUserDevice.Kind.class);
-        if (!options.shares().isEmpty()) {
-            kinds.add(VhostUserDevice.Kind.FS);
-        }
-        if (!options.disks().isEmpty()) {
-            kinds.add(VhostUserDevice.Kind.BLOCK);
-        }
         boolean tty = options.tty() || options.command().isEmpty();
         try {
             sweepStale();
@@ -142,6 +135,12 @@ public final class VmRun {
                 devices.add(new VhostUserDevice("rng0", rng.get().kind(), rng.get().socket(), rng.get().deviceProperties()));
             }
 
+            // The guest gets the drivers of exactly the devices it has (an entropy device only when
+            // the factory has one).
+            Set<VhostUserDevice.Kind> kinds = EnumSet.noneOf(VhostUserDevice.Kind.class);
+            for (VhostUserDevice d : devices) {
+                kinds.add(d.kind());
+            }
             LOG.debug("preparing the guest");
             GuestImage guest = GuestImage.prepare(options, kinds, io.messages()::println);
             LOG.debug("guest ready: %s", guest.initramfs());
