@@ -20,7 +20,7 @@ import java.util.Properties;
             "Run a command in a throw-away Linux VM whose virtio devices are vireo's, serve a directory",
             "over FUSE, or act as a virtio-fs daemon for QEMU. Debug output per area:",
             "VIREO_DEBUG=fuse,virtio (or -Dvireo.debug=... in VIREO_JAVA_OPTS)."},
-        subcommands = {SysInfoCommand.class, VhostUserBlkCommand.class, VhostUserRngCommand.class,
+        subcommands = {RunCommand.class, SysInfoCommand.class, VhostUserBlkCommand.class, VhostUserRngCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -35,8 +35,11 @@ public final class Main implements Runnable {
 
     /** The configured command line (tests run it in-process). */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main())
+        CommandLine cl = new CommandLine(new Main())
                 .setExecutionExceptionHandler(Main::handle);
+        // vireo run ls -la: everything from the command on is the command's, options included.
+        cl.getSubcommands().get("run").setStopAtPositional(true);
+        return cl;
     }
 
     @Override

@@ -4,7 +4,7 @@ import dev.vireo.sys.EventCalls;
 import dev.vireo.sys.Fd;
 import dev.vireo.sys.FdCalls;
 import dev.vireo.sys.FsCalls;
-import dev.vireo.sys.TtyCalls;
+import dev.vireo.sys.TermCalls;
 import dev.vireo.sys.abi.Pollfd;
 
 import java.lang.foreign.Arena;
@@ -33,13 +33,13 @@ final class PtyChannel extends PortChannel {
     }
 
     static PtyChannel open() {
-        Fd master = TtyCalls.openpt(FsCalls.O_RDWR | FsCalls.O_NOCTTY | FsCalls.O_CLOEXEC);
+        Fd master = TermCalls.openpt(FsCalls.O_RDWR | FsCalls.O_NOCTTY | FsCalls.O_CLOEXEC);
         try {
-            TtyCalls.grantpt(master.num());
-            TtyCalls.unlockpt(master.num());
-            String slave = TtyCalls.ptsname(master.num());
+            TermCalls.grantpt(master.num());
+            TermCalls.unlockpt(master.num());
+            String slave = TermCalls.ptsname(master.num());
             try (Fd s = Fd.adopt(FsCalls.open(slave, FsCalls.O_RDWR | FsCalls.O_NOCTTY | FsCalls.O_CLOEXEC, 0), slave)) {
-                TtyCalls.makeRaw(s.num());
+                TermCalls.makeRaw(s.num());
             }
             FdCalls.fcntl(master.num(), FdCalls.F_SETFL, FdCalls.fcntl(master.num(), FdCalls.F_GETFL, 0) | FsCalls.O_NONBLOCK);
             return new PtyChannel(master, slave);

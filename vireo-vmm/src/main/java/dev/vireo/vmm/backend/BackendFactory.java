@@ -1,0 +1,33 @@
+package dev.vireo.vmm.backend;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Makes the vhost-user backends of a run: one per share, one per disk, and the entropy device.
+ * The launcher knows only this interface; swapping QEMU's C daemons ({@link StandInBackends}) for
+ * vireo's in-process backends is a second implementation, chosen in one place
+ * ({@link #defaultFactory}).
+ */
+public interface BackendFactory {
+
+    /** A virtio-fs backend serving {@code share}, with file-system tag {@code tag}, on {@code socket}. */
+    VhostUserBackend share(Share share, String tag, Path socket);
+
+    /** A virtio-blk backend serving {@code disk} on {@code socket}. */
+    VhostUserBackend disk(Disk disk, Path socket);
+
+    /** A virtio-rng backend on {@code socket}, or empty when this factory has none. */
+    Optional<VhostUserBackend> entropy(Path socket);
+
+    /** A check made before anything starts: empty when the factory can serve, else what is missing. */
+    Optional<String> missing(boolean shares, boolean disks);
+
+    /** What the backends are, for {@code --verbose}. */
+    String describe();
+
+    /** The backends vireo uses. */
+    static BackendFactory defaultFactory() {
+        return new StandInBackends();
+    }
+}
