@@ -29,6 +29,16 @@ public final class Iovec {
         array.set(JAVA_LONG, at + LEN, buffer.byteSize());
     }
 
+    /**
+     * Points element {@code index} at {@code length} bytes at {@code address}, for callers that
+     * describe a part of a larger segment without allocating a slice for it (the I/O loop).
+     */
+    public static void set(MemorySegment array, int index, long address, long length) {
+        long at = index * SIZE;
+        array.set(JAVA_LONG, at + BASE, address);
+        array.set(JAVA_LONG, at + LEN, length);
+    }
+
     /** The base address of element {@code index}. */
     public static long base(MemorySegment array, int index) {
         return array.get(ADDRESS, index * SIZE + BASE).address();
