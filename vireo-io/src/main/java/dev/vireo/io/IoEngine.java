@@ -47,9 +47,6 @@ public interface IoEngine extends AutoCloseable {
     /** Asks for the in-flight operation to be cancelled; it still completes exactly once. */
     void cancel(Op op, long token);
 
-    /** Adds 1 to an eventfd's counter, asynchronously where the engine can batch it. */
-    void signal(int eventfd);
-
     /**
      * Pushes out what was submitted, waits for events if {@code block} (until at least one
      * completion, a timer or a {@link #wakeup()}), and delivers the completions that are ready.

@@ -360,7 +360,7 @@ class EventLoopSuiteTest {
         assertThat(on.get().getName()).startsWith("test-");
         assertThat(w.isActive()).isTrue();
 
-        // signal() from a handler: batched with the loop's next submission on io_uring.
+        // signal() from a handler, as a device raising an interrupt does.
         loop.execute(() -> loop.signal(efd.num()));
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (sum.get() < signals + 1 && System.nanoTime() < deadline) {

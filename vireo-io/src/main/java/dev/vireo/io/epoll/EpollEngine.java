@@ -395,11 +395,6 @@ public final class EpollEngine implements IoEngine {
     }
 
     @Override
-    public void signal(int eventfd) {
-        EventCalls.eventfdWrite(eventfd, 1);
-    }
-
-    @Override
     public void await(boolean block) {
         // Handlers run here may have submitted, cancelled or closed: having delivered anything
         // means the loop has new work, so this round must not sleep.

@@ -56,20 +56,12 @@ public final class UringEngine implements IoEngine {
     private static final byte CANCEL_WAITING = 4;
     /** The slot is in {@link #retry}. */
     private static final byte LISTED = 8;
-    /** The 8 bytes every signal writes: an eventfd increment of 1. Never freed, so a write still in the kernel at close reads valid memory. */
-    private static final MemorySegment ONE = Arena.global().allocate(JAVA_LONG).fill((byte) 0);
-
-    static {
-        ONE.set(JAVA_LONG, 0, 1L);
-    }
-
     private final Probe probe;
     private final Ring ring;
     private final SubmissionQueue sq;
     private final CompletionQueue cq;
     private final MemorySegment sqes;
     private final boolean sqPoll;
-    private final boolean skipSuccess;
     private final boolean multishotPoll;
     private final String description;
     private final Arena arena = Arena.ofShared();
@@ -98,7 +90,6 @@ public final class UringEngine implements IoEngine {
     private long busy;
     private long cqes;
     private long staleCqes;
-    private long directSignals;
 
     /** Creates the ring; call on the loop thread. */
     public UringEngine(LoopOptions options, Probe probe) {
@@ -109,7 +100,6 @@ public final class UringEngine implements IoEngine {
             this.cq = ring.cq();
             this.sqes = sq.sqes();
             this.sqPoll = (ring.setupFlags() & IoUring.IORING_SETUP_SQPOLL) != 0;
-            this.skipSuccess = (ring.features() & IoUring.IORING_FEAT_CQE_SKIP) != 0;
             this.multishotPoll = probe.multishotPoll();
             int capacity = options.capacity();
             this.ops = new Op[capacity];
@@ -302,21 +292,6 @@ public final class UringEngine implements IoEngine {
     }
 
     @Override
-    public void signal(int eventfd) {
-        if (!room(1)) {
-            directSignals++;
-            EventCalls.eventfdWrite(eventfd, 1);
-            return;
-        }
-        long at = sq.next();
-        IoUringSqe.prep(sqes, at, IoUring.IORING_OP_WRITE, eventfd, ONE.address(), 8, -1);
-        IoUringSqe.userData(sqes, at, UserData.SIGNAL);
-        if (skipSuccess) {
-            IoUringSqe.flags(sqes, at, IoUring.IOSQE_CQE_SKIP_SUCCESS);
-        }
-    }
-
-    @Override
     public void await(boolean block) {
         // A completion delivered by the retry pass means the loop has new work: do not sleep.
         boolean wait = !retryWaiting() && block && !cq.ready();
@@ -467,8 +442,6 @@ public final class UringEngine implements IoEngine {
             if (!closing) {
                 armWake();
             }
-        } else if (userData == UserData.SIGNAL && res < 0) {
-            LOG.warn("eventfd signal failed: %s", Errno.nameOf(-res));
         }
         // CANCEL and LINK_TIMEOUT results are not needed: the target's own CQE tells the outcome.
     }
@@ -586,7 +559,6 @@ public final class UringEngine implements IoEngine {
         m.put("cq overflow flushes", overflowFlushes);
         m.put("enter busy", busy);
         m.put("stale cqes", staleCqes);
-        m.put("direct signals", directSignals);
         m.put("kernel dropped sqes", (long) sq.dropped());
         m.put("kernel dropped cqes", (long) cq.overflow());
         return m;

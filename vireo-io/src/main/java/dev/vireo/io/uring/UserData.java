@@ -19,8 +19,6 @@ public final class UserData {
     public static final long CANCEL = INTERNAL | 2;
     /** The IORING_OP_LINK_TIMEOUT that follows a linked operation. */
     public static final long LINK_TIMEOUT = INTERNAL | 3;
-    /** An eventfd write of {@code EventLoop.signal} (posts a CQE only on failure, with CQE_SKIP_SUCCESS). */
-    public static final long SIGNAL = INTERNAL | 4;
 
     private UserData() {
     }
