@@ -114,8 +114,12 @@ public final class EventLoop implements AutoCloseable {
     private MemorySegment[] buffers = new MemorySegment[0];
     private int registeredFiles;
 
-    private EventLoop(LoopOptions options) {
+    /** Builds the engine on the loop thread; null: chosen from the options. */
+    private final java.util.function.Function<LoopOptions, IoEngine> engineFactory;
+
+    private EventLoop(LoopOptions options, java.util.function.Function<LoopOptions, IoEngine> engineFactory) {
         this.options = options;
+        this.engineFactory = engineFactory;
         this.table = new OpTable(options.capacity());
         String name = options.name() + "-" + THREADS.incrementAndGet();
         this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::threadMain);
@@ -134,8 +138,13 @@ public final class EventLoop implements AutoCloseable {
      * @throws dev.vireo.sys.SysException when the engine cannot be set up
      */
     public static EventLoop open(LoopOptions options) {
+        return open(options, null);
+    }
+
+    /** Opens a loop on an engine built by {@code engineFactory} (on the loop thread): tests of engine variants. */
+    static EventLoop open(LoopOptions options, java.util.function.Function<LoopOptions, IoEngine> engineFactory) {
         Objects.requireNonNull(options, "options");
-        EventLoop loop = new EventLoop(options);
+        EventLoop loop = new EventLoop(options, engineFactory);
         loop.thread.start();
         boolean interrupted = false;
         while (true) {
@@ -433,7 +442,7 @@ public final class EventLoop implements AutoCloseable {
 
     private void threadMain() {
         try {
-            engine = createEngine();
+            engine = engineFactory != null ? engineFactory.apply(options) : createEngine();
             engine.start(sink);
         } catch (Throwable t) {
             startFailure = t;

@@ -167,6 +167,14 @@ public final class Probe {
         return multishotPoll;
     }
 
+    /**
+     * A copy that reports multishot poll as missing, so that the engine re-arms one-shot polls
+     * itself as it does on kernels before 5.13: the way to exercise that path on a newer kernel.
+     */
+    public Probe withoutMultishotPoll() {
+        return new Probe(cause, features, ops, lastOp, deferTaskrun, coopTaskrun, submitAll, sqPoll, false);
+    }
+
     /** Names of the supported opcodes that vireo's IoUring constants know. */
     public List<String> supportedOps() {
         List<String> names = new ArrayList<>();
