@@ -64,14 +64,11 @@ public final class EventLoop implements AutoCloseable {
     private static final Log LOG = Log.of("io");
     private static final AtomicInteger THREADS = new AtomicInteger();
     private static final int ECANCELED = Errno.ECANCELED.code();
-    private static final VarHandle INBOX;
     private static final VarHandle SLEEPING;
 
     static {
         try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            INBOX = l.findVarHandle(EventLoop.class, "inbox", Op.class);
-            SLEEPING = l.findVarHandle(EventLoop.class, "sleeping", boolean.class);
+            SLEEPING = MethodHandles.lookup().findVarHandle(EventLoop.class, "sleeping", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -92,9 +89,7 @@ public final class EventLoop implements AutoCloseable {
     private volatile IoEngine engine;
 
     // Shared with other threads.
-    /** Ops submitted from other threads: a lock-free stack, newest first, drained whole. */
-    @SuppressWarnings("unused") // through INBOX
-    private volatile Op inbox;
+    private final Inbox inbox = new Inbox();
     @SuppressWarnings("unused") // through SLEEPING
     private volatile boolean sleeping;
     private volatile boolean closing;
@@ -102,10 +97,10 @@ public final class EventLoop implements AutoCloseable {
     private final AtomicInteger submitters = new AtomicInteger();
 
     // Loop thread only.
-    private Op pendingHead;
-    private Op pendingTail;
-    private Op deferredHead;
-    private Op deferredTail;
+    /** Ops waiting for room in the table or the engine, in submission order. */
+    private final OpList pending = new OpList();
+    /** Ops the loop completes itself at its next delivery (tasks, refusals, early cancellations). */
+    private final OpList deferred = new OpList();
     private int inFlight;
     private long issued;
     private long completed;
@@ -193,8 +188,8 @@ public final class EventLoop implements AutoCloseable {
             op.loop = this;
             if (op.task) {
                 defer(op, 0);
-            } else if (pendingHead != null || !issue(op)) {
-                appendPending(op);
+            } else if (!pending.isEmpty() || !issue(op)) {
+                pending.add(op);
             }
             return;
         }
@@ -205,11 +200,7 @@ public final class EventLoop implements AutoCloseable {
                 throw closed();
             }
             op.loop = this;
-            Op top;
-            do {
-                top = (Op) INBOX.getVolatile(this);
-                op.next = top;
-            } while (!INBOX.compareAndSet(this, top, op));
+            inbox.push(op);
             wakeup();
         } finally {
             submitters.decrementAndGet();
@@ -237,7 +228,7 @@ public final class EventLoop implements AutoCloseable {
         switch (op.state()) {
             case Op.QUEUED -> {
                 drainInbox();
-                if (unlinkPending(op)) {
+                if (pending.remove(op)) {
                     defer(op, -ECANCELED);
                     return true;
                 }
@@ -501,13 +492,13 @@ public final class EventLoop implements AutoCloseable {
             issuePending();
             deliverDeferred();
             // Block only when nothing is ready and blocking cannot starve a queued op: ops wait in
-            // pendingHead only while the engine is full, and then completions are bound to come.
-            boolean block = deferredHead == null && (pendingHead == null || inFlight > 0);
+            // pending only while the table or the engine is full, and then completions will come.
+            boolean block = deferred.isEmpty() && (pending.isEmpty() || inFlight > 0);
             if (block) {
                 SLEEPING.setVolatile(this, true);
                 // Dekker with submit()/close(): they publish, then read sleeping; we publish
                 // sleeping, then read what they publish. Volatile accesses are totally ordered.
-                if (INBOX.getVolatile(this) != null || closing) {
+                if (!inbox.isEmpty() || closing) {
                     block = false;
                 }
             }
@@ -522,13 +513,9 @@ public final class EventLoop implements AutoCloseable {
             Thread.onSpinWait(); // a submitter between its check of closing and its push
         }
         drainInbox();
-        while (pendingHead != null) {
-            Op op = pendingHead;
-            pendingHead = op.next;
-            op.next = null;
+        for (Op op = pending.poll(); op != null; op = pending.poll()) {
             defer(op, -ECANCELED);
         }
-        pendingTail = null;
         deliverDeferred();
         for (int slot = 0; slot < table.capacity(); slot++) {
             Op op = table.at(slot);
@@ -538,7 +525,7 @@ public final class EventLoop implements AutoCloseable {
             }
         }
         long since = System.nanoTime();
-        while (inFlight > 0 || deferredHead != null) {
+        while (inFlight > 0 || !deferred.isEmpty()) {
             deliverDeferred();
             if (inFlight > 0) {
                 engine.await(true);
@@ -606,97 +593,39 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private void drainInbox() {
-        Op list = (Op) INBOX.getAndSet(this, (Op) null);
-        if (list == null) {
-            return;
-        }
-        // The stack holds the newest first; reverse it so that ops are issued in submission order.
-        Op fifo = null;
-        while (list != null) {
-            Op n = list.next;
-            list.next = fifo;
-            fifo = list;
-            list = n;
-        }
-        while (fifo != null) {
-            Op n = fifo.next;
-            if (fifo.task) {
+        Op op = inbox.drain();
+        while (op != null) {
+            Op n = op.next;
+            if (op.task) {
                 // Tasks need no slot: they run even when the table is full, and never run once
                 // the loop is closing.
-                defer(fifo, closing ? -ECANCELED : 0);
+                defer(op, closing ? -ECANCELED : 0);
             } else {
-                appendPending(fifo);
+                pending.add(op);
             }
-            fifo = n;
+            op = n;
         }
     }
 
     private void issuePending() {
-        while (pendingHead != null) {
-            Op op = pendingHead;
-            pendingHead = op.next;
-            op.next = null;
-            if (pendingHead == null) {
-                pendingTail = null;
-            }
+        for (Op op = pending.poll(); op != null; op = pending.poll()) {
             if (!issue(op)) {
-                op.next = pendingHead;
-                pendingHead = op;
-                if (pendingTail == null) {
-                    pendingTail = op;
-                }
+                pending.addFirst(op);
                 return;
             }
         }
     }
 
-    private void appendPending(Op op) {
-        op.next = null;
-        if (pendingTail == null) {
-            pendingHead = op;
-        } else {
-            pendingTail.next = op;
-        }
-        pendingTail = op;
-    }
-
-    private boolean unlinkPending(Op op) {
-        Op prev = null;
-        for (Op o = pendingHead; o != null; prev = o, o = o.next) {
-            if (o == op) {
-                if (prev == null) {
-                    pendingHead = o.next;
-                } else {
-                    prev.next = o.next;
-                }
-                if (pendingTail == o) {
-                    pendingTail = prev;
-                }
-                o.next = null;
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** Completes an op that never reached the engine, at the next delivery. */
     private void defer(Op op, int result) {
         op.deferredResult = result;
-        op.next = null;
-        if (deferredTail == null) {
-            deferredHead = op;
-        } else {
-            deferredTail.next = op;
-        }
-        deferredTail = op;
+        deferred.add(op);
     }
 
     private void deliverDeferred() {
         // Take the list as it is: ops deferred by these handlers wait for the next iteration, so a
         // handler that keeps resubmitting an invalid op cannot pin the loop here.
-        Op op = deferredHead;
-        deferredHead = null;
-        deferredTail = null;
+        Op op = deferred.takeAll();
         while (op != null) {
             Op n = op.next;
             op.next = null;

@@ -284,7 +284,8 @@ public final class Probe {
     }
 
     private static boolean accepts(int flags) {
-        try (Ring ring = Ring.create(4, 0, flags, 10)) {
+        try {
+            Ring.create(4, 0, flags, 10).close();
             return true;
         } catch (SysException e) {
             return false;

@@ -1,0 +1,161 @@
+package dev.vireo.bench.io;
+
+import dev.vireo.io.EngineKind;
+import dev.vireo.io.EventLoop;
+import dev.vireo.io.LoopOptions;
+import dev.vireo.io.uring.Probe;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs the I/O benchmarks ({@code bench/run io}) and prints vireo/baseline ratios next to the
+ * targets of docs/io.md:
+ * <ol>
+ *   <li>eventfd notification round trips between two loops: io_uring engine vs portable engine
+ *       (target: io_uring at least 1.3x the notifications per second);</li>
+ *   <li>4 KiB random reads from a 1 GiB file, page cache warm and O_DIRECT, depth 1 and 32:
+ *       io_uring engine vs portable engine vs blocking pread from N threads vs FileChannel.read
+ *       (target: io_uring at depth 32 not slower than the best alternative).</li>
+ * </ol>
+ * Options: {@code --long} (more and longer iterations, two forks), {@code --only eventfd|reads}.
+ */
+public final class IoBench {
+
+    private IoBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean longRun = false;
+        String only = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--long" -> longRun = true;
+                case "--only" -> only = args[++i];
+                default -> {
+                    System.err.println("usage: bench/run io [--long] [--only eventfd|reads]");
+                    System.exit(2);
+                }
+            }
+        }
+        Path file = BenchFile.path();
+        System.out.printf(Locale.ROOT, "vireo I/O benchmarks (%s run)%n", longRun ? "long" : "short");
+        System.out.printf(Locale.ROOT, "  machine: %s %s, %d cores, JDK %s%n", System.getProperty("os.name"),
+                System.getProperty("os.version"), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        Probe probe = Probe.get();
+        if (probe.available()) {
+            try (EventLoop loop = EventLoop.open(LoopOptions.defaults().withEngine(EngineKind.IO_URING))) {
+                System.out.println("  " + loop.engineDescription());
+            }
+        } else {
+            System.out.println("  io_uring unavailable: " + probe.unavailabilityCause());
+        }
+        System.out.println("  data file: " + file + (Files.exists(file) ? "" : " (created on first use)"));
+
+        ChainedOptionsBuilder o = new OptionsBuilder()
+                .forks(longRun ? 2 : 1)
+                .warmupIterations(longRun ? 3 : 1)
+                .warmupTime(TimeValue.seconds(longRun ? 2 : 1))
+                .measurementIterations(longRun ? 5 : 3)
+                .measurementTime(TimeValue.seconds(longRun ? 3 : 1))
+                .jvmArgsAppend("--enable-native-access=ALL-UNNAMED", "-Dvireo.bench.file=" + file)
+                .shouldFailOnError(true);
+        if (only == null || only.equals("eventfd")) {
+            o.include(EventfdPingPongBench.class.getName());
+        }
+        if (only == null || only.equals("reads")) {
+            o.include(RandomReadBench.class.getName());
+        }
+        Collection<RunResult> results = new Runner(o.build()).run();
+
+        System.out.println();
+        System.out.println("==== vireo I/O benchmark results ====");
+        printEventfd(results);
+        printReads(results);
+        System.out.println("reproduce: bench/run io" + (longRun ? " --long" : "") + (only != null ? " --only " + only : ""));
+    }
+
+    private static void printEventfd(Collection<RunResult> results) {
+        Map<String, RunResult> byEngine = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            if (r.getParams().getBenchmark().endsWith("EventfdPingPongBench.roundTrips")) {
+                byEngine.put(r.getParams().getParam("engine"), r);
+            }
+        }
+        if (byEngine.isEmpty()) {
+            return;
+        }
+        System.out.println();
+        System.out.printf(Locale.ROOT, "1. eventfd notifications, two loops ping-ponging (%d round trips per batch)%n",
+                EventfdPingPongBench.ROUND_TRIPS);
+        System.out.printf(Locale.ROOT, "   %-9s %22s %18s %20s%n", "engine", "round trips/s", "notifications/s", "round-trip latency");
+        for (Map.Entry<String, RunResult> e : byEngine.entrySet()) {
+            double s = e.getValue().getPrimaryResult().getScore();
+            double err = e.getValue().getPrimaryResult().getScoreError();
+            System.out.printf(Locale.ROOT, "   %-9s %13.0f ± %6.0f %18.0f %17.2f µs%n", e.getKey(), s, Double.isNaN(err) ? 0 : err,
+                    2 * s, 1e6 / s);
+        }
+        if (byEngine.containsKey("io_uring") && byEngine.containsKey("epoll")) {
+            double ratio = byEngine.get("io_uring").getPrimaryResult().getScore() / byEngine.get("epoll").getPrimaryResult().getScore();
+            System.out.printf(Locale.ROOT, "   ratio io_uring/epoll, notifications per second: %.2f  (target >= 1.30: %s)%n",
+                    ratio, ratio >= 1.3 ? "met" : "NOT met");
+        }
+    }
+
+    private static void printReads(Collection<RunResult> results) {
+        // cache -> depth -> method -> IOPS
+        Map<String, Map<Integer, Map<String, Double>>> table = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            if (!r.getParams().getBenchmark().endsWith("RandomReadBench.reads")) {
+                continue;
+            }
+            table.computeIfAbsent(r.getParams().getParam("cache"), k -> new LinkedHashMap<>())
+                    .computeIfAbsent(Integer.parseInt(r.getParams().getParam("depth")), k -> new LinkedHashMap<>())
+                    .put(r.getParams().getParam("method"), r.getPrimaryResult().getScore());
+        }
+        if (table.isEmpty()) {
+            return;
+        }
+        System.out.println();
+        System.out.println("2. 4 KiB random reads from a 1 GiB file, IOPS (pread and FileChannel use N = depth platform threads)");
+        List<String> methods = List.of("io_uring", "epoll", "pread", "filechannel");
+        System.out.printf(Locale.ROOT, "   %-7s %5s %10s %10s %10s %12s | %9s %9s %9s %9s%n", "cache", "depth",
+                "io_uring", "epoll", "pread", "FileChannel", "/epoll", "/pread", "/FileCh.", "/best");
+        List<String> verdicts = new ArrayList<>();
+        for (Map.Entry<String, Map<Integer, Map<String, Double>>> c : table.entrySet()) {
+            for (Map.Entry<Integer, Map<String, Double>> d : c.getValue().entrySet()) {
+                Map<String, Double> m = d.getValue();
+                double uring = m.getOrDefault("io_uring", Double.NaN);
+                double best = Math.max(m.getOrDefault("epoll", 0.0), Math.max(m.getOrDefault("pread", 0.0), m.getOrDefault("filechannel", 0.0)));
+                StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "   %-7s %5d", c.getKey(), d.getKey()));
+                for (String method : methods) {
+                    row.append(String.format(Locale.ROOT, method.equals("filechannel") ? " %12.0f" : " %10.0f", m.getOrDefault(method, Double.NaN)));
+                }
+                row.append(" |");
+                for (String method : List.of("epoll", "pread", "filechannel")) {
+                    row.append(String.format(Locale.ROOT, " %9.2f", uring / m.getOrDefault(method, Double.NaN)));
+                }
+                row.append(String.format(Locale.ROOT, " %9.2f", uring / best));
+                System.out.println(row);
+                if (d.getKey() == 32) {
+                    verdicts.add(String.format(Locale.ROOT, "%s depth 32: io_uring/best alternative %.2f (target >= 1.00: %s)",
+                            c.getKey(), uring / best, uring >= best ? "met" : "NOT met"));
+                }
+            }
+        }
+        for (String v : verdicts) {
+            System.out.println("   " + v);
+        }
+    }
+}
