@@ -175,8 +175,12 @@ public final class EventLoop implements AutoCloseable {
      *
      * @throws IllegalStateException when the op is already queued or in flight, or the loop is
      *                               closing (the op then stays idle and will not complete)
+     * @throws IllegalArgumentException when a segment of the op belongs to another thread's
+     *                                  confined arena
      */
     public void submit(Op op) {
+        checkAccessible(op.memory());
+        checkAccessible(op.auxiliary());
         if (!op.claim()) {
             throw new IllegalStateException("cannot submit " + op + ": it is already queued or in flight");
         }
@@ -338,6 +342,7 @@ public final class EventLoop implements AutoCloseable {
             if (!b.isNative() || b.byteSize() == 0 || b.byteSize() > 1L << 30) {
                 throw new IllegalArgumentException("a registered buffer is native memory of 1 byte to 1 GiB: " + b);
             }
+            checkAccessible(b);
         }
         callInLoop(() -> {
             if (this.buffers.length > 0) {
@@ -538,6 +543,17 @@ public final class EventLoop implements AutoCloseable {
         finalStats = snapshot();
         engine.close();
         arena.close();
+    }
+
+    /**
+     * The loop thread must be able to pass the op's segments to system calls: a segment of
+     * another thread's confined arena is refused here rather than failing in the engine.
+     */
+    private void checkAccessible(MemorySegment m) {
+        if (m != null && !m.isAccessibleBy(thread)) {
+            throw new IllegalArgumentException("the loop thread cannot access " + m
+                    + ": use a shared, global or automatic arena for memory the loop works on");
+        }
     }
 
     /** Hands {@code op} to the engine; false when there is no room (table or engine full). */

@@ -876,6 +876,16 @@ class EventLoopSuiteTest {
     }
 
     @Test
+    void memoryConfinedToAnotherThreadIsRefusedAtSubmit() {
+        try (Arena confined = Arena.ofConfined()) {
+            Op op = new Op(new Recorder()).read(0, confined.allocate(8), 0);
+            assertThatThrownBy(() -> loop.submit(op)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("cannot access");
+            assertThat(op.isIdle()).isTrue();
+        }
+    }
+
+    @Test
     void describesItsEngine() {
         assertThat(loop.engineDescription()).startsWith(engine.uring() ? "io_uring" : "epoll");
         assertThat(loop.toString()).contains(engine.options().engine().name());
