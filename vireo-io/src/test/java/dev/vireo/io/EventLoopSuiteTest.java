@@ -400,6 +400,60 @@ class EventLoopSuiteTest {
     }
 
     @Test
+    void hundredsOfWatchesSignalledAtOnceAllFire() throws Exception {
+        int n = 400; // more than io_uring's 256 provided buffers for multishot eventfd reads
+        Fd[] efds = new Fd[n];
+        long[] sums = new long[n];
+        Watch[] watches = new Watch[n];
+        for (int i = 0; i < n; i++) {
+            efds[i] = keep(EventCalls.eventfd(EventCalls.EFD_CLOEXEC));
+            int id = i;
+            watches[i] = loop.watch(efds[i].num(), c -> sums[id] += c);
+        }
+        roundTrip();
+        for (int round = 1; round <= 3; round++) {
+            CountDownLatch hold = new CountDownLatch(1);
+            CountDownLatch holding = new CountDownLatch(1);
+            loop.execute(() -> { // keep the loop busy while every eventfd is signalled
+                holding.countDown();
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThat(holding.await(20, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < n; i++) {
+                EventCalls.eventfdWrite(efds[i].num(), i + 1);
+            }
+            hold.countDown();
+            long[] expected = new long[n];
+            for (int i = 0; i < n; i++) {
+                expected[i] = (long) round * (i + 1);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            long[] seen = new long[n];
+            while (System.nanoTime() < deadline) {
+                CountDownLatch read = new CountDownLatch(1);
+                loop.execute(() -> {
+                    System.arraycopy(sums, 0, seen, 0, n); // read on the loop thread, which writes them
+                    read.countDown();
+                });
+                assertThat(read.await(20, TimeUnit.SECONDS)).isTrue();
+                if (java.util.Arrays.equals(seen, expected)) {
+                    break;
+                }
+                Thread.sleep(5);
+            }
+            assertThat(seen).as("round %d", round).containsExactly(expected);
+        }
+        for (Watch w : watches) {
+            assertThat(w.isActive()).isTrue();
+            w.close();
+        }
+    }
+
+    @Test
     void aWatchOnANonEventfdEndsWithAnError() throws Exception {
         Fd f = keep(Fixtures.file(dir.resolve("not-an-eventfd")));
         AtomicLong sum = new AtomicLong();
@@ -856,19 +910,22 @@ class EventLoopSuiteTest {
     }
 
     @Test
-    void freedBufferIsNeverHandedToTheKernel() {
+    void freedBufferIsNeverHandedToTheKernel() throws InterruptedException {
         Recorder r = new Recorder();
         Fd f = keep(Fixtures.file(dir.resolve("freed")));
         Arena scratch = Arena.ofShared();
         MemorySegment buf = scratch.allocate(64);
         CountDownLatch hold = new CountDownLatch(1);
+        CountDownLatch holding = new CountDownLatch(1);
         loop.execute(() -> {
+            holding.countDown();
             try {
                 hold.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         });
+        assertThat(holding.await(20, TimeUnit.SECONDS)).isTrue();
         loop.submit(new Op(r).read(f.num(), buf, 0)); // queued behind the blocked handler
         scratch.close();
         hold.countDown();

@@ -18,6 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,6 +47,62 @@ class UringVariantsTest {
             Recorder r = new Recorder();
             loop.submit(new Op(r).nop());
             assertThat(r.take().result()).isZero();
+        }
+    }
+
+    @Test
+    void multishotEventfdReadsThatRunOutOfBuffersAreReArmedWithoutLosingCounts() throws Exception {
+        Requires.that(Probe.get().supports(dev.vireo.sys.abi.uring.IoUring.IORING_OP_READ_MULTISHOT),
+                "needs IORING_OP_READ_MULTISHOT (Linux 6.7)");
+        LoopOptions o = LoopOptions.defaults().withEngine(EngineKind.IO_URING);
+        int n = 40;
+        Fd[] efds = new Fd[n];
+        try (EventLoop loop = EventLoop.open(o, opts -> new UringEngine(opts, Probe.get(), 4))) {
+            assertThat(loop.engineDescription()).contains("READ_MULTISHOT");
+            long[] sums = new long[n];
+            for (int i = 0; i < n; i++) {
+                efds[i] = EventCalls.eventfd(EventCalls.EFD_CLOEXEC);
+                int id = i;
+                loop.watch(efds[i].num(), c -> sums[id] += c);
+            }
+            CountDownLatch hold = new CountDownLatch(1);
+            CountDownLatch holding = new CountDownLatch(1);
+            loop.execute(() -> {
+                holding.countDown();
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThat(holding.await(20, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < n; i++) {
+                EventCalls.eventfdWrite(efds[i].num(), i + 1);
+            }
+            hold.countDown();
+            long[] expected = new long[n];
+            for (int i = 0; i < n; i++) {
+                expected[i] = i + 1;
+            }
+            long[] seen = new long[n];
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < deadline && !Arrays.equals(seen, expected)) {
+                CountDownLatch read = new CountDownLatch(1);
+                loop.execute(() -> {
+                    System.arraycopy(sums, 0, seen, 0, n);
+                    read.countDown();
+                });
+                assertThat(read.await(20, TimeUnit.SECONDS)).isTrue();
+            }
+            assertThat(seen).containsExactly(expected);
+            // 40 reads for 4 buffers: the kernel ended multishot reads with ENOBUFS.
+            assertThat(loop.stats().engine().get("multishot re-arms")).isPositive();
+        } finally {
+            for (Fd f : efds) {
+                if (f != null) {
+                    f.close();
+                }
+            }
         }
     }
 

@@ -48,6 +48,7 @@ public final class UringEngine implements IoEngine {
 
     private static final Log LOG = Log.of("io");
     private static final int ECANCELED = Errno.ECANCELED.code();
+    private static final int ENOBUFS = Errno.ENOBUFS.code();
     /** Cancellation requested for the slot's operation. */
     private static final byte CANCELLED = 1;
     /** A re-arm is waiting for room in the submission queue. */
@@ -63,6 +64,8 @@ public final class UringEngine implements IoEngine {
     private final MemorySegment sqes;
     private final boolean sqPoll;
     private final boolean multishotPoll;
+    /** Buffers for multishot eventfd reads; null: watches are re-armed READs. */
+    private final WatchBuffers watchBuffers;
     private final String description;
     private final Arena arena = Arena.ofShared();
     /** Two __kernel_timespec per slot: the TIMEOUT's and the LINK_TIMEOUT's. */
@@ -90,9 +93,19 @@ public final class UringEngine implements IoEngine {
     private long busy;
     private long cqes;
     private long staleCqes;
+    private long rearms;
 
     /** Creates the ring; call on the loop thread. */
     public UringEngine(LoopOptions options, Probe probe) {
+        this(options, probe, 256);
+    }
+
+    /**
+     * As {@link #UringEngine(LoopOptions, Probe)}, with {@code watchBufferCount} (a power of two)
+     * provided buffers for multishot eventfd reads: few buffers make the kernel end multishot
+     * reads with ENOBUFS, which is how the re-arm path is tested.
+     */
+    public UringEngine(LoopOptions options, Probe probe, int watchBufferCount) {
         this.probe = probe;
         this.ring = createRing(options, probe);
         try {
@@ -101,6 +114,7 @@ public final class UringEngine implements IoEngine {
             this.sqes = sq.sqes();
             this.sqPoll = (ring.setupFlags() & IoUring.IORING_SETUP_SQPOLL) != 0;
             this.multishotPoll = probe.multishotPoll();
+            this.watchBuffers = probe.supports(IoUring.IORING_OP_READ_MULTISHOT) ? watchBuffers(ring, watchBufferCount) : null;
             int capacity = options.capacity();
             this.ops = new Op[capacity];
             this.tokens = new long[capacity];
@@ -116,11 +130,24 @@ public final class UringEngine implements IoEngine {
             this.wakeFdNum = wakeFd.num();
             this.description = "io_uring: " + ring.sqEntries() + " SQ / " + ring.cqEntries() + " CQ entries, setup flags "
                     + Probe.setupFlagNames(ring.setupFlags()) + ", features " + Probe.featureNames(ring.features())
-                    + ", multishot poll " + (multishotPoll ? "native" : "re-armed");
+                    + ", multishot poll " + (multishotPoll ? "native" : "re-armed")
+                    + ", eventfd watches " + (watchBuffers != null ? "READ_MULTISHOT" : "re-armed READ");
         } catch (RuntimeException | Error e) {
             ring.close();
             arena.close();
             throw e;
+        }
+    }
+
+    private static WatchBuffers watchBuffers(Ring ring, int count) {
+        if (count <= 0 || Integer.bitCount(count) != 1 || count > 32768) {
+            throw new IllegalArgumentException("watch buffers: a power of two up to 32768, not " + count);
+        }
+        try {
+            return WatchBuffers.register(ring.fd(), count);
+        } catch (SysException e) {
+            LOG.debug("no provided-buffer ring (%s): eventfd watches re-arm a READ", e.getMessage());
+            return null;
         }
     }
 
@@ -249,10 +276,21 @@ public final class UringEngine implements IoEngine {
                 IoUringSqe.prep(sqes, at, code, fd, op.address(), 1, 0);
                 IoUringSqe.opFlags(sqes, at, op.flags());
             }
-            case EVENTFD_WATCH -> IoUringSqe.prep(sqes, at, IoUring.IORING_OP_READ, fd, op.address(), 8, -1);
+            case EVENTFD_WATCH -> {
+                if (watchBuffers == null) {
+                    IoUringSqe.prep(sqes, at, IoUring.IORING_OP_READ, fd, op.address(), 8, -1);
+                } else {
+                    // addr and len 0: the kernel picks an 8-byte buffer of the group each time.
+                    IoUringSqe.prep(sqes, at, IoUring.IORING_OP_READ_MULTISHOT, fd, 0, 0, -1);
+                    IoUringSqe.bufIndex(sqes, at, WatchBuffers.GROUP); // buf_group shares the field
+                }
+            }
         }
         IoUringSqe.userData(sqes, at, token);
         int flags = op.isFixedFile() ? IoUring.IOSQE_FIXED_FILE : 0;
+        if (op.opcode() == OpCode.EVENTFD_WATCH && watchBuffers != null) {
+            flags |= IoUring.IOSQE_BUFFER_SELECT;
+        }
         if (withLink && op.linkTimeoutNanos() > 0) {
             IoUringSqe.flags(sqes, at, flags | IoUring.IOSQE_IO_LINK);
             MemorySegment ts = timespecs[2 * slot + 1];
@@ -388,20 +426,14 @@ public final class UringEngine implements IoEngine {
         }
         Op op = ops[slot];
         switch (op.opcode()) {
-            case EVENTFD_WATCH -> {
-                if (res > 0 && (state[slot] & CANCELLED) == 0) {
-                    again(slot, op, userData, res);
-                } else {
-                    finish(slot, userData, res);
-                }
-            }
+            case EVENTFD_WATCH -> watchCompletion(slot, op, userData, res, flags);
             case POLL -> {
                 if (!op.isMultishot()) {
                     finish(slot, userData, res);
                 } else if ((flags & IoUring.IORING_CQE_F_MORE) != 0) {
                     sink.complete(userData, res, true);
                 } else if (res >= 0 && (state[slot] & CANCELLED) == 0) {
-                    again(slot, op, userData, res); // the kernel ended the multishot (or has none): keep it armed
+                    again(slot, op, userData, res, true); // the kernel ended the multishot (or has none): keep it armed
                 } else {
                     finish(slot, userData, res);
                 }
@@ -410,12 +442,39 @@ public final class UringEngine implements IoEngine {
         }
     }
 
-    /** Delivers a completion of a multishot op, then re-arms it unless it was cancelled meanwhile. */
-    private void again(int slot, Op op, long token, int res) {
-        sink.complete(token, res, true);
+    /**
+     * A watch's read completed. With READ_MULTISHOT the count is in a provided buffer: copied
+     * into the watch's counter and the buffer recycled at once. Completions with
+     * IORING_CQE_F_MORE leave the read armed; a last one with data, or ENOBUFS, means the kernel
+     * ended it, and the engine re-arms. With re-armed READs every completion ends the read.
+     */
+    private void watchCompletion(int slot, Op op, long token, int res, int flags) {
+        if ((flags & IoUring.IORING_CQE_F_BUFFER) != 0) {
+            int bid = flags >>> IoUring.IORING_CQE_BUFFER_SHIFT;
+            op.memory().set(JAVA_LONG, op.memoryOffset(), watchBuffers.count(bid));
+            watchBuffers.recycle(bid);
+        }
+        boolean cancelled = (state[slot] & CANCELLED) != 0;
+        if ((flags & IoUring.IORING_CQE_F_MORE) != 0) {
+            if (res > 0) {
+                sink.complete(token, res, true);
+            }
+        } else if (!cancelled && (res > 0 || res == -ENOBUFS)) {
+            again(slot, op, token, res, res > 0);
+        } else {
+            finish(slot, token, res);
+        }
+    }
+
+    /** Delivers a completion of a multishot op (if {@code deliver}), then re-arms it unless it was cancelled meanwhile. */
+    private void again(int slot, Op op, long token, int res, boolean deliver) {
+        if (deliver) {
+            sink.complete(token, res, true);
+        }
         if (tokens[slot] != token) {
             return;
         }
+        rearms++;
         if ((state[slot] & CANCELLED) != 0) {
             finish(slot, token, -ECANCELED);
         } else if (room(1)) {
@@ -559,6 +618,7 @@ public final class UringEngine implements IoEngine {
         m.put("cq overflow flushes", overflowFlushes);
         m.put("enter busy", busy);
         m.put("stale cqes", staleCqes);
+        m.put("multishot re-arms", rearms);
         m.put("kernel dropped sqes", (long) sq.dropped());
         m.put("kernel dropped cqes", (long) cq.overflow());
         return m;
@@ -581,6 +641,9 @@ public final class UringEngine implements IoEngine {
             reaped = !wakeArmed;
         }
         try {
+            if (watchBuffers != null) {
+                watchBuffers.close();
+            }
             if (buffersRegistered) {
                 unregisterBuffers();
             }
