@@ -6,6 +6,7 @@ import dev.vireo.io.LoopOptions;
 import dev.vireo.io.Watch;
 import dev.vireo.sys.EventCalls;
 import dev.vireo.sys.Fd;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -18,6 +19,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -29,7 +32,11 @@ import java.util.concurrent.TimeUnit;
  * hand-over to it is paid once per {@value #ROUND_TRIPS} round trips.
  *
  * <p>Per notification the portable engine makes epoll_wait + read + write; the io_uring engine
- * makes io_uring_enter (which re-arms the eventfd read and waits) + write.
+ * makes io_uring_enter (its multishot read of the eventfd stays armed) + write.
+ *
+ * <p>Besides the rate, the benchmark reports the CPU time both loop threads spent
+ * ({@code loopCpuNanos}, a rate: divided by the round trips per second it gives CPU per round
+ * trip), which depends much less on what else the machine runs than a wake-up-bound rate does.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -52,8 +59,24 @@ public class EventfdPingPongBench {
     private volatile int left;
     private volatile long lost;
 
+    /** CPU nanoseconds of both loop threads, reported per second next to the primary result. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Cpu {
+        public long loopCpuNanos;
+
+        @Setup(Level.Iteration)
+        public void clear() {
+            loopCpuNanos = 0;
+        }
+    }
+
+    private static final com.sun.management.ThreadMXBean MX =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private final long[] loopThreads = new long[2];
+
     @Setup(Level.Trial)
-    public void open() {
+    public void open() throws InterruptedException {
         LoopOptions o = LoopOptions.defaults().withEngine(engine(engine)).withCapacity(64);
         a = EventLoop.open(o.withName("ping"));
         b = EventLoop.open(o.withName("pong"));
@@ -62,6 +85,16 @@ public class EventfdPingPongBench {
         int n1 = e1.num();
         int n2 = e2.num();
         wb = b.watch(n1, count -> b.signal(n2));
+        CountDownLatch ids = new CountDownLatch(2);
+        a.execute(() -> {
+            loopThreads[0] = Thread.currentThread().threadId();
+            ids.countDown();
+        });
+        b.execute(() -> {
+            loopThreads[1] = Thread.currentThread().threadId();
+            ids.countDown();
+        });
+        ids.await();
         wa = a.watch(n2, count -> {
             if (count != 1) {
                 lost += count - 1; // two signals in flight would mean the ping-pong broke down
@@ -80,12 +113,18 @@ public class EventfdPingPongBench {
 
     @Benchmark
     @OperationsPerInvocation(ROUND_TRIPS)
-    public void roundTrips() throws InterruptedException {
+    public void roundTrips(Cpu cpu) throws InterruptedException {
+        long before = loopCpu();
         left = ROUND_TRIPS;
         EventCalls.eventfdWrite(e1.num(), 1);
         if (!done.tryAcquire(60, TimeUnit.SECONDS)) {
             throw new IllegalStateException("ping-pong stalled with " + left + " round trips left");
         }
+        cpu.loopCpuNanos += loopCpu() - before;
+    }
+
+    private long loopCpu() {
+        return MX.getThreadCpuTime(loopThreads[0]) + MX.getThreadCpuTime(loopThreads[1]);
     }
 
     @TearDown(Level.Trial)

@@ -67,7 +67,7 @@ public final class IoBench {
                 .forks(longRun ? 2 : 1)
                 .warmupIterations(longRun ? 3 : 1)
                 .warmupTime(TimeValue.seconds(longRun ? 2 : 1))
-                .measurementIterations(longRun ? 5 : 3)
+                .measurementIterations(5)
                 .measurementTime(TimeValue.seconds(longRun ? 3 : 1))
                 .jvmArgsAppend("--enable-native-access=ALL-UNNAMED", "-Dvireo.bench.file=" + file)
                 .shouldFailOnError(true);
@@ -77,13 +77,38 @@ public final class IoBench {
         if (only == null || only.equals("reads")) {
             o.include(RandomReadBench.class.getName());
         }
-        Collection<RunResult> results = new Runner(o.build()).run();
+        if (only == null || only.equals("reads")) {
+            BenchFile.ensure(); // created once, before any measurement
+        }
+        Collection<RunResult> results = runWhenFree(o);
 
         System.out.println();
         System.out.println("==== vireo I/O benchmark results ====");
         printEventfd(results);
         printReads(results);
         System.out.println("reproduce: bench/run io" + (longRun ? " --long" : "") + (only != null ? " --only " + only : ""));
+    }
+
+    /**
+     * JMH refuses to start while another JMH run holds /tmp/jmh.lock (two benchmarks at once
+     * would measure each other). On a shared machine, wait for it instead of failing.
+     */
+    private static Collection<RunResult> runWhenFree(ChainedOptionsBuilder o) throws Exception {
+        long waitedSince = System.nanoTime();
+        while (true) {
+            try {
+                return new Runner(o.build()).run();
+            } catch (org.openjdk.jmh.runner.RunnerException e) {
+                if (e.getMessage() == null || !e.getMessage().contains("JMH lock")) {
+                    throw e;
+                }
+                if (System.nanoTime() - waitedSince > java.util.concurrent.TimeUnit.MINUTES.toNanos(30)) {
+                    throw e;
+                }
+                System.out.println("  another JMH run holds /tmp/jmh.lock; waiting for it to finish ...");
+                Thread.sleep(15_000);
+            }
+        }
     }
 
     private static void printEventfd(Collection<RunResult> results) {
@@ -99,18 +124,64 @@ public final class IoBench {
         System.out.println();
         System.out.printf(Locale.ROOT, "1. eventfd notifications, two loops ping-ponging (%d round trips per batch)%n",
                 EventfdPingPongBench.ROUND_TRIPS);
-        System.out.printf(Locale.ROOT, "   %-9s %22s %18s %20s%n", "engine", "round trips/s", "notifications/s", "round-trip latency");
+        System.out.printf(Locale.ROOT, "   %-9s %26s %18s %20s %24s%n", "engine", "round trips/s (min-max)", "notifications/s",
+                "round-trip latency", "loop CPU / notification");
         for (Map.Entry<String, RunResult> e : byEngine.entrySet()) {
-            double s = e.getValue().getPrimaryResult().getScore();
-            double err = e.getValue().getPrimaryResult().getScoreError();
-            System.out.printf(Locale.ROOT, "   %-9s %13.0f ± %6.0f %18.0f %17.2f µs%n", e.getKey(), s, Double.isNaN(err) ? 0 : err,
-                    2 * s, 1e6 / s);
+            List<Double> it = iterations(e.getValue());
+            double m = median(it);
+            System.out.printf(Locale.ROOT, "   %-9s %9.0f (%6.0f-%6.0f) %18.0f %17.2f µs %21.2f µs%n", e.getKey(), m,
+                    it.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
+                    it.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN),
+                    2 * m, 1e6 / m, cpuPerNotification(e.getValue()) / 1000);
         }
         if (byEngine.containsKey("io_uring") && byEngine.containsKey("epoll")) {
-            double ratio = byEngine.get("io_uring").getPrimaryResult().getScore() / byEngine.get("epoll").getPrimaryResult().getScore();
+            RunResult u = byEngine.get("io_uring");
+            RunResult p = byEngine.get("epoll");
+            double ratio = median(iterations(u)) / median(iterations(p));
             System.out.printf(Locale.ROOT, "   ratio io_uring/epoll, notifications per second: %.2f  (target >= 1.30: %s)%n",
                     ratio, ratio >= 1.3 ? "met" : "NOT met");
+            System.out.printf(Locale.ROOT, "   ratio epoll/io_uring, loop CPU per notification: %.2f%n",
+                    cpuPerNotification(p) / cpuPerNotification(u));
         }
+    }
+
+    /** Every measurement iteration's score, over all forks. */
+    private static List<Double> iterations(RunResult r) {
+        List<Double> scores = new ArrayList<>();
+        for (org.openjdk.jmh.results.BenchmarkResult b : r.getBenchmarkResults()) {
+            for (org.openjdk.jmh.results.IterationResult i : b.getIterationResults()) {
+                scores.add(i.getPrimaryResult().getScore());
+            }
+        }
+        return scores;
+    }
+
+    /**
+     * The median: other jobs on a shared machine (page-cache drops, CPU-heavy builds) spoil
+     * single iterations, which would drag a mean down.
+     */
+    private static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> v = new ArrayList<>(values);
+        v.sort(null);
+        int n = v.size();
+        return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
+    }
+
+    /** Median over iterations of the loop threads' CPU nanoseconds per notification (two per round trip). */
+    private static double cpuPerNotification(RunResult r) {
+        List<Double> perIteration = new ArrayList<>();
+        for (org.openjdk.jmh.results.BenchmarkResult b : r.getBenchmarkResults()) {
+            for (org.openjdk.jmh.results.IterationResult i : b.getIterationResults()) {
+                org.openjdk.jmh.results.Result<?> cpu = i.getSecondaryResults().get("loopCpuNanos");
+                if (cpu != null) {
+                    perIteration.add(cpu.getScore() / i.getPrimaryResult().getScore() / 2);
+                }
+            }
+        }
+        return median(perIteration);
     }
 
     private static void printReads(Collection<RunResult> results) {
@@ -122,13 +193,14 @@ public final class IoBench {
             }
             table.computeIfAbsent(r.getParams().getParam("cache"), k -> new LinkedHashMap<>())
                     .computeIfAbsent(Integer.parseInt(r.getParams().getParam("depth")), k -> new LinkedHashMap<>())
-                    .put(r.getParams().getParam("method"), r.getPrimaryResult().getScore());
+                    .put(r.getParams().getParam("method"), median(iterations(r)));
         }
         if (table.isEmpty()) {
             return;
         }
         System.out.println();
-        System.out.println("2. 4 KiB random reads from a 1 GiB file, IOPS (pread and FileChannel use N = depth platform threads)");
+        System.out.println("2. 4 KiB random reads from a 1 GiB file, IOPS, median of iterations (io_uring and epoll: one loop");
+        System.out.println("   per core, at most depth; pread and FileChannel: N = depth platform threads)");
         List<String> methods = List.of("io_uring", "epoll", "pread", "filechannel");
         System.out.printf(Locale.ROOT, "   %-7s %5s %10s %10s %10s %12s | %9s %9s %9s %9s%n", "cache", "depth",
                 "io_uring", "epoll", "pread", "FileChannel", "/epoll", "/pread", "/FileCh.", "/best");

@@ -45,10 +45,14 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * 4 KiB random reads from a 1 GiB file, page cache warm or O_DIRECT, at queue depth 1 and 32:
- * the io_uring engine and the portable engine (one loop, {@code depth} reads in flight, each
- * completion submitting the next) against blocking pread(2) from {@code depth} platform threads
- * and {@code FileChannel.read} into a direct ByteBuffer from {@code depth} threads. Every read is
- * checked: 4096 bytes, starting with its block's offset.
+ * the io_uring engine and the portable engine ({@code depth} reads in flight, each completion
+ * submitting the next, on one loop per core as vireo spreads its devices) against blocking
+ * pread(2) from {@code depth} platform threads and {@code FileChannel.read} into a direct
+ * ByteBuffer from {@code depth} threads. Every read is checked: 4096 bytes, starting with its
+ * block's offset.
+ *
+ * <p>"Warm" re-reads the file before every iteration: on a shared machine other jobs drop the
+ * page cache (seen here within seconds).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -68,6 +72,7 @@ public class RandomReadBench {
     public String method;
 
     private Reader reader;
+    private Path file;
 
     /** Performs {@code n} reads at the given depth and returns when all are done. */
     interface Reader extends AutoCloseable {
@@ -81,11 +86,8 @@ public class RandomReadBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        Path file = BenchFile.ensure();
+        file = BenchFile.ensure();
         boolean direct = cache.equals("direct");
-        if (!direct) {
-            BenchFile.warm(file);
-        }
         long[] offsets = BenchFile.offsets(1 << 16);
         reader = switch (method) {
             case "io_uring", "epoll" -> new LoopReader(file, direct, depth, offsets, EventfdPingPongBench.engine(method));
@@ -93,6 +95,13 @@ public class RandomReadBench {
             case "filechannel" -> new ThreadReader(file, direct, depth, offsets, true);
             default -> throw new IllegalArgumentException(method);
         };
+    }
+
+    @Setup(Level.Iteration)
+    public void warm() {
+        if (cache.equals("warm")) {
+            BenchFile.warm(file);
+        }
     }
 
     @Benchmark
@@ -114,76 +123,112 @@ public class RandomReadBench {
         return FsCalls.O_RDONLY | FsCalls.O_CLOEXEC | (direct ? FsCalls.O_DIRECT : 0);
     }
 
-    /** A vireo event loop with {@code depth} ops in flight; each completion submits the next read. */
-    static final class LoopReader implements Reader, Completion {
-        private final EventLoop loop;
+    /**
+     * vireo event loops, one per core (at most {@code depth}), sharing the {@code depth} reads in
+     * flight; each completion submits the next read of its loop.
+     */
+    static final class LoopReader implements Reader {
         private final Fd fd;
         private final Arena arena = Arena.ofShared();
-        private final MemorySegment buffers;
-        private final Op[] ops;
-        private final long[] offsets;
+        private final Lane[] lanes;
         private final Semaphore done = new Semaphore(0);
-        private int cursor;
-        private int toIssue;
-        private int toComplete;
-        private long errors;
 
         LoopReader(Path file, boolean direct, int depth, long[] offsets, dev.vireo.io.EngineKind engine) {
-            this.offsets = offsets;
             this.fd = Fd.adopt(FsCalls.open(file.toString(), openFlags(direct), 0), file.toString());
-            this.buffers = arena.allocate((long) BLOCK * depth, BLOCK); // O_DIRECT wants aligned memory
-            this.ops = new Op[depth];
-            for (int i = 0; i < depth; i++) {
-                ops[i] = new Op(this);
+            int loops = Math.max(1, Math.min(depth, Runtime.getRuntime().availableProcessors()));
+            this.lanes = new Lane[loops];
+            for (int l = 0; l < loops; l++) {
+                int share = depth / loops + (l < depth % loops ? 1 : 0);
+                lanes[l] = new Lane(l, loops, share, offsets, engine);
             }
-            this.loop = EventLoop.open(LoopOptions.defaults().withName("reads").withEngine(engine)
-                    .withCapacity(Math.max(64, 2 * depth)).withPoolThreads(depth));
         }
 
         @Override
         public void read(int n) throws InterruptedException {
-            loop.execute(() -> {
-                toIssue = n;
-                toComplete = n;
-                for (int i = 0; i < ops.length && toIssue > 0; i++) {
-                    issue(ops[i], i);
-                }
-            });
-            if (!done.tryAcquire(120, TimeUnit.SECONDS)) {
+            for (int l = 0; l < lanes.length; l++) {
+                lanes[l].start(n / lanes.length + (l < n % lanes.length ? 1 : 0));
+            }
+            if (!done.tryAcquire(lanes.length, 120, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("reads stalled");
-            }
-        }
-
-        private void issue(Op op, int i) {
-            toIssue--;
-            long off = offsets[cursor++ & (offsets.length - 1)];
-            loop.submit(op.read(fd.num(), buffers, (long) i * BLOCK, BLOCK, off));
-        }
-
-        @Override
-        public void complete(Op op, int result) {
-            int i = (int) (op.memoryOffset() / BLOCK);
-            if (result != BLOCK || buffers.get(JAVA_LONG, (long) i * BLOCK) != op.offset()) {
-                errors++;
-            }
-            if (toIssue > 0) {
-                issue(op, i);
-            }
-            if (--toComplete == 0) {
-                done.release();
             }
         }
 
         @Override
         public long errors() {
-            return errors; // read after the loop's last release: happens-before through the semaphore
+            long e = 0;
+            for (Lane lane : lanes) {
+                e += lane.errors; // written before the lane's last release: happens-before via the semaphore
+            }
+            return e;
         }
 
         @Override
         public void close() {
-            loop.close();
+            for (Lane lane : lanes) {
+                lane.loop.close();
+            }
             fd.close();
             arena.close();
+        }
+
+        /** One loop and its ops. */
+        private final class Lane implements Completion {
+            final EventLoop loop;
+            private final MemorySegment buffers;
+            private final Op[] ops;
+            private final long[] offsets;
+            private final int stride;
+            private int cursor;
+            private int toIssue;
+            private int toComplete;
+            long errors;
+
+            Lane(int index, int lanes, int depth, long[] offsets, dev.vireo.io.EngineKind engine) {
+                this.offsets = offsets;
+                this.cursor = index;
+                this.stride = lanes;
+                this.buffers = arena.allocate((long) BLOCK * depth, BLOCK); // O_DIRECT wants aligned memory
+                this.ops = new Op[depth];
+                for (int i = 0; i < depth; i++) {
+                    ops[i] = new Op(this);
+                }
+                this.loop = EventLoop.open(LoopOptions.defaults().withName("reads").withEngine(engine)
+                        .withCapacity(Math.max(64, 2 * depth)).withPoolThreads(depth));
+            }
+
+            void start(int n) {
+                loop.execute(() -> {
+                    toIssue = n;
+                    toComplete = n;
+                    for (int i = 0; i < ops.length && toIssue > 0; i++) {
+                        issue(ops[i], i);
+                    }
+                    if (n == 0) {
+                        done.release();
+                    }
+                });
+            }
+
+            private void issue(Op op, int i) {
+                toIssue--;
+                long off = offsets[cursor & (offsets.length - 1)];
+                cursor += stride;
+                loop.submit(op.read(fd.num(), buffers, (long) i * BLOCK, BLOCK, off));
+            }
+
+            @Override
+            public void complete(Op op, int result) {
+                int i = (int) (op.memoryOffset() / BLOCK);
+                if (result != BLOCK || buffers.get(JAVA_LONG, (long) i * BLOCK) != op.offset()) {
+                    errors++;
+                }
+                if (toIssue > 0) {
+                    issue(op, i);
+                }
+                if (--toComplete == 0) {
+                    done.release();
+                }
+            }
         }
     }
 
