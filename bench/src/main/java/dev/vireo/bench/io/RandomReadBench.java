@@ -51,8 +51,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * ByteBuffer from {@code depth} threads. Every read is checked: 4096 bytes, starting with its
  * block's offset.
  *
- * <p>"Warm" re-reads the file before every iteration: on a shared machine other jobs drop the
- * page cache (seen here within seconds).
+ * <p>"Warm" maps the whole file for the trial ({@link BenchFile#pin}): on a shared machine other
+ * jobs drop the page cache (seen here within seconds), which skips mapped pages.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -73,6 +73,7 @@ public class RandomReadBench {
 
     private Reader reader;
     private Path file;
+    private dev.vireo.sys.Mapping pinned;
 
     /** Performs {@code n} reads at the given depth and returns when all are done. */
     interface Reader extends AutoCloseable {
@@ -88,6 +89,9 @@ public class RandomReadBench {
     public void setup() {
         file = BenchFile.ensure();
         boolean direct = cache.equals("direct");
+        if (!direct) {
+            pinned = BenchFile.pin(file);
+        }
         long[] offsets = BenchFile.offsets(1 << 16);
         reader = switch (method) {
             case "io_uring", "epoll" -> new LoopReader(file, direct, depth, offsets, EventfdPingPongBench.engine(method));
@@ -95,13 +99,6 @@ public class RandomReadBench {
             case "filechannel" -> new ThreadReader(file, direct, depth, offsets, true);
             default -> throw new IllegalArgumentException(method);
         };
-    }
-
-    @Setup(Level.Iteration)
-    public void warm() {
-        if (cache.equals("warm")) {
-            BenchFile.warm(file);
-        }
     }
 
     @Benchmark
@@ -114,6 +111,9 @@ public class RandomReadBench {
     public void close() {
         long errors = reader.errors();
         reader.close();
+        if (pinned != null) {
+            pinned.close();
+        }
         if (errors != 0) {
             throw new IllegalStateException(errors + " reads returned the wrong bytes or failed");
         }
