@@ -62,6 +62,7 @@ public final class IoBench {
             System.out.println("  io_uring unavailable: " + probe.unavailabilityCause());
         }
         System.out.println("  data file: " + file + (Files.exists(file) ? "" : " (created on first use)"));
+        System.out.println("  load average at start: " + loadAverage());
 
         ChainedOptionsBuilder o = new OptionsBuilder()
                 .forks(longRun ? 2 : 1)
@@ -84,9 +85,19 @@ public final class IoBench {
 
         System.out.println();
         System.out.println("==== vireo I/O benchmark results ====");
+        System.out.println("load average at the end: " + loadAverage() + " (other work on the machine skews rates; CPU per notification less so)");
         printEventfd(results);
         printReads(results);
         System.out.println("reproduce: bench/run io" + (longRun ? " --long" : "") + (only != null ? " --only " + only : ""));
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2] + " on " + Runtime.getRuntime().availableProcessors() + " cores";
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     /**
