@@ -211,7 +211,7 @@ public final class IoBench {
         }
         System.out.println();
         System.out.println("2. 4 KiB random reads from a 1 GiB file, IOPS, median of iterations (io_uring and epoll: one loop");
-        System.out.println("   per core, at most depth; pread and FileChannel: N = depth platform threads)");
+        System.out.println("   per core, at most depth, registered file and buffers; pread and FileChannel: N = depth threads)");
         List<String> methods = List.of("io_uring", "epoll", "pread", "filechannel");
         System.out.printf(Locale.ROOT, "   %-7s %5s %10s %10s %10s %12s | %9s %9s %9s %9s%n", "cache", "depth",
                 "io_uring", "epoll", "pread", "FileChannel", "/epoll", "/pread", "/FileCh.", "/best");
