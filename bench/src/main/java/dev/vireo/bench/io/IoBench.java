@@ -73,7 +73,9 @@ public final class IoBench {
         }
         if (only == null || only.equals("reads")) {
             BenchFile.ensure(); // created once, before any measurement
-            results.addAll(runWhenFree(options(longRun, file, longRun ? 3 : 1, longRun ? 2 : 1, longRun ? 3 : 1)
+            // The loops' FFM-heavy path (SQE and CQE fields through MemorySegment accessors) is slow
+            // until C2 compiles it: at depth 1 a one-second warm-up left it at a tenth of its speed.
+            results.addAll(runWhenFree(options(longRun, file, longRun ? 5 : 3, longRun ? 2 : 1, longRun ? 3 : 1)
                     .include(RandomReadBench.class.getName())));
         }
 
