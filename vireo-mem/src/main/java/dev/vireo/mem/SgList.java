@@ -121,7 +121,7 @@ public final class SgList {
             throw new IndexOutOfBoundsException("iovec array holds " + iov.byteSize() / Iovec.SIZE + ", need " + n);
         }
         for (int i = 0; i < n; i++) {
-            Iovec.setRaw(iov, i, bases[from + i].address() + offsets[from + i], lengths[from + i]);
+            Iovec.set(iov, i, bases[from + i].address() + offsets[from + i], lengths[from + i]);
         }
         return n;
     }
@@ -140,7 +140,7 @@ public final class SgList {
         int n = Math.min(Math.min(count - from, max), (int) Math.min(Integer.MAX_VALUE, iov.byteSize() / Iovec.SIZE));
         for (int i = 0; i < n; i++) {
             long cut = i == 0 ? skip : 0;
-            Iovec.setRaw(iov, i, bases[from + i].address() + offsets[from + i] + cut, lengths[from + i] - cut);
+            Iovec.set(iov, i, bases[from + i].address() + offsets[from + i] + cut, lengths[from + i] - cut);
         }
         return n;
     }

@@ -16,7 +16,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * buffers): a heap segment is refused by the linker. Every call is restarted on EINTR except
  * {@link #close} (see {@link Native}); every failure throws {@link SysException}.
  */
-@CConstants(headers = {"unistd.h", "fcntl.h", "linux/falloc.h", "limits.h"})
+@CConstants(headers = {"unistd.h", "fcntl.h", "linux/falloc.h", "limits.h", "sys/uio.h"})
 public final class FdCalls {
 
     public static final int FALLOC_FL_COLLAPSE_RANGE = 8;
@@ -48,6 +48,11 @@ public final class FdCalls {
     public static final int F_SETLKW = 7;
     public static final int F_UNLCK = 2;
     public static final int F_WRLCK = 1;
+    public static final int RWF_APPEND = 16;
+    public static final int RWF_DSYNC = 2;
+    public static final int RWF_HIPRI = 1;
+    public static final int RWF_NOWAIT = 8;
+    public static final int RWF_SYNC = 4;
     public static final int SEEK_CUR = 1;
     public static final int SEEK_DATA = 3;
     public static final int SEEK_END = 2;
@@ -72,6 +77,10 @@ public final class FdCalls {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
     private static final MethodHandle PWRITEV = Native.errnoCall("pwritev",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle PREADV2 = Native.errnoCall("preadv2",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle PWRITEV2 = Native.errnoCall("pwritev2",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
     private static final MethodHandle LSEEK = Native.errnoCall("lseek",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
     private static final MethodHandle FSYNC = Native.errnoCall("fsync",
@@ -310,6 +319,46 @@ public final class FdCalls {
             throw Native.unexpected(t);
         }
         return Native.check(r, st, "pwritev");
+    }
+
+    /**
+     * preadv2(2) with {@code flags} (RWF_NOWAIT, RWF_HIPRI ...); {@code offset} -1 reads at the
+     * current file position, as readv(2) does. Returns the bytes read, or -1 when the call would
+     * block (EAGAIN: no data on a pipe, socket or eventfd, or RWF_NOWAIT and the data is not in
+     * the page cache) without the cost of an exception; other failures throw {@link SysException}
+     * (EOPNOTSUPP: the file does not support RWF_NOWAIT).
+     */
+    public static long tryPreadv2(int fd, MemorySegment iov, int iovcnt, long offset, int flags) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) PREADV2.invokeExact(st, fd, iov, iovcnt, offset, flags);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (r == -1 && Native.errno(st) == Errno.EAGAIN.code()) {
+            return -1;
+        }
+        return Native.check(r, st, "preadv2");
+    }
+
+    /** pwritev2(2), the writing twin of {@link #tryPreadv2}: -1 when the write would block. */
+    public static long tryPwritev2(int fd, MemorySegment iov, int iovcnt, long offset, int flags) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) PWRITEV2.invokeExact(st, fd, iov, iovcnt, offset, flags);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (r == -1 && Native.errno(st) == Errno.EAGAIN.code()) {
+            return -1;
+        }
+        return Native.check(r, st, "pwritev2");
     }
 
     /** lseek(2); {@code whence} is SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA or SEEK_HOLE. */

@@ -286,6 +286,46 @@ public final class SocketCalls {
         return Native.check(r, st, "recvmsg");
     }
 
+    /**
+     * sendmsg(2) with MSG_DONTWAIT added to {@code flags}: returns the bytes sent, or -1 when the
+     * socket's buffer is full (EAGAIN) without the cost of an exception.
+     */
+    public static long trySendmsg(int fd, MemorySegment msg, int flags) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) SENDMSG.invokeExact(st, fd, msg, flags | MSG_DONTWAIT);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (r == -1 && Native.errno(st) == Errno.EAGAIN.code()) {
+            return -1;
+        }
+        return Native.check(r, st, "sendmsg");
+    }
+
+    /**
+     * recvmsg(2) with MSG_DONTWAIT added to {@code flags}: returns the bytes received (0: the peer
+     * closed), or -1 when nothing is queued (EAGAIN) without the cost of an exception.
+     */
+    public static long tryRecvmsg(int fd, MemorySegment msg, int flags) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) RECVMSG.invokeExact(st, fd, msg, flags | MSG_DONTWAIT);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (r == -1 && Native.errno(st) == Errno.EAGAIN.code()) {
+            return -1;
+        }
+        return Native.check(r, st, "recvmsg");
+    }
+
     /** shutdown(2); {@code how} is SHUT_RD, SHUT_WR or SHUT_RDWR. */
     public static void shutdown(int fd, int how) {
         MemorySegment st = Native.callState();

@@ -30,10 +30,10 @@ public final class Iovec {
     }
 
     /**
-     * Points element {@code index} at a raw address (64-bit pointer) and length, without creating
-     * a segment object: for hot paths that build iovecs from scatter-gather lists.
+     * Points element {@code index} at {@code length} bytes at {@code address}, for callers that
+     * describe a part of a larger segment without allocating a slice for it (the I/O loop).
      */
-    public static void setRaw(MemorySegment array, int index, long address, long length) {
+    public static void set(MemorySegment array, int index, long address, long length) {
         long at = index * SIZE;
         array.set(JAVA_LONG, at + BASE, address);
         array.set(JAVA_LONG, at + LEN, length);

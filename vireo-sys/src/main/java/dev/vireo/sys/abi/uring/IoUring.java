@@ -2,6 +2,7 @@ package dev.vireo.sys.abi.uring;
 
 import dev.vireo.sys.abi.CConstants;
 import dev.vireo.sys.abi.CName;
+import dev.vireo.sys.abi.NotInHeaders;
 
 /**
  * Constants of {@code linux/io_uring.h} (setup and enter flags, features, opcodes, register
@@ -146,6 +147,9 @@ public final class IoUring {
     public static final int IORING_OP_URING_CMD = 46;
     public static final int IORING_OP_SEND_ZC = 47;
     public static final int IORING_OP_SENDMSG_ZC = 48;
+    /** Reads each time the file becomes readable, into provided buffers (IOSQE_BUFFER_SELECT). */
+    @NotInHeaders("IORING_OP_READ_MULTISHOT, linux/io_uring.h of Linux 6.7; the installed headers are older")
+    public static final int IORING_OP_READ_MULTISHOT = 49;
     public static final int IORING_MSG_DATA = 0;
     public static final int IORING_MSG_SEND_FD = 1;
     public static final int IORING_CQE_BUFFER_SHIFT = 16;
