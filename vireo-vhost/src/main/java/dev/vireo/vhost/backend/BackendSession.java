@@ -179,7 +179,9 @@ final class BackendSession implements AutoCloseable {
             case SET_VRING_NUM -> {
                 VringState s = VringState.parse(m.payload());
                 Vring v = stoppedRing(s.index(), h);
-                int max = device.maxQueueSize(v.index);
+                // In vhost-user the front-end chooses the size (QEMU's queue-size property); the
+                // device's preferred maximum is a PCI/MMIO register value, not a limit here.
+                int max = Virtqueue.MAX_SIZE;
                 if (s.num() <= 0 || s.num() > max) {
                     throw new MessageException("queue " + v.index + " size " + Integer.toUnsignedString(s.num())
                             + " outside 1.." + max);

@@ -12,13 +12,13 @@ import java.util.Optional;
 public interface BackendFactory {
 
     /** A virtio-fs backend serving {@code share}, with file-system tag {@code tag}, on {@code socket}. */
-    VhostUserBackend share(Share share, String tag, Path socket);
+    DeviceServer share(Share share, String tag, Path socket);
 
     /** A virtio-blk backend serving {@code disk} on {@code socket}. */
-    VhostUserBackend disk(Disk disk, Path socket);
+    DeviceServer disk(Disk disk, Path socket);
 
     /** A virtio-rng backend on {@code socket}, or empty when this factory has none. */
-    Optional<VhostUserBackend> entropy(Path socket);
+    Optional<DeviceServer> entropy(Path socket);
 
     /** A check made before anything starts: empty when the factory can serve, else what is missing. */
     Optional<String> missing(boolean shares, boolean disks);
@@ -28,6 +28,6 @@ public interface BackendFactory {
 
     /** The backends vireo uses. */
     static BackendFactory defaultFactory() {
-        return new StandInBackends();
+        return new InProcessBackends();
     }
 }

@@ -14,7 +14,7 @@ import java.util.Map;
  * stand-ins used until vireo's in-process backends exist. {@link #start} runs the program,
  * {@link #awaitReady} waits until it has created its socket.
  */
-final class ExternalBackend implements VhostUserBackend {
+final class ExternalBackend implements DeviceServer {
 
     private static final long READY_TIMEOUT_MS = 10_000;
 

@@ -24,7 +24,7 @@ public final class StandInBackends implements BackendFactory {
     public static final Path VIRTIOFSD = Path.of("/usr/lib/qemu/virtiofsd");
 
     @Override
-    public VhostUserBackend share(Share share, String tag, Path socket) {
+    public DeviceServer share(Share share, String tag, Path socket) {
         List<String> cmd = new ArrayList<>();
         String dir = share.host().toString();
         if (share.readOnly()) {
@@ -40,7 +40,7 @@ public final class StandInBackends implements BackendFactory {
     }
 
     @Override
-    public VhostUserBackend disk(Disk disk, Path socket) {
+    public DeviceServer disk(Disk disk, Path socket) {
         String file = disk.file().toString().replace(",", ",,");
         List<String> cmd = List.of("qemu-storage-daemon",
                 "--blockdev", "driver=file,node-name=file0,filename=" + file + (disk.readOnly() ? ",read-only=on" : ""),
@@ -52,7 +52,7 @@ public final class StandInBackends implements BackendFactory {
     }
 
     @Override
-    public Optional<VhostUserBackend> entropy(Path socket) {
+    public Optional<DeviceServer> entropy(Path socket) {
         return Optional.empty();
     }
 

@@ -5,7 +5,7 @@ import dev.vireo.sys.TermCalls;
 import dev.vireo.vmm.backend.BackendFactory;
 import dev.vireo.vmm.backend.Disk;
 import dev.vireo.vmm.backend.Share;
-import dev.vireo.vmm.backend.VhostUserBackend;
+import dev.vireo.vmm.backend.DeviceServer;
 import dev.vireo.vmm.guest.Initramfs;
 import dev.vireo.vmm.host.ChildProcess;
 import dev.vireo.vmm.host.HostCommand;
@@ -62,7 +62,7 @@ public final class VmRun {
     private final RunOptions options;
     private final RunIo io;
     private final BackendFactory backends;
-    private final List<VhostUserBackend> started = new ArrayList<>();
+    private final List<DeviceServer> started = new ArrayList<>();
     private final List<ServerSocketChannel> servers = new ArrayList<>();
     private final List<Thread> pumps = new ArrayList<>();
     private final List<SocketChannel> ports = new ArrayList<>();
@@ -118,14 +118,14 @@ public final class VmRun {
             for (int i = 0; i < options.shares().size(); i++) {
                 Share s = options.shares().get(i);
                 String tag = "vireo-fs" + i;
-                VhostUserBackend b = backends.share(s, tag, runDir.resolve("fs" + i + ".sock"));
+                DeviceServer b = backends.share(s, tag, runDir.resolve("fs" + i + ".sock"));
                 startBackend(b);
                 devices.add(new VhostUserDevice("fs" + i, b.kind(), b.socket(), b.deviceProperties()));
                 mounts.add(new RunConf.Mount(tag, s.guest(), s.readOnly()));
             }
             for (int i = 0; i < options.disks().size(); i++) {
                 Disk d = options.disks().get(i);
-                VhostUserBackend b = backends.disk(d, runDir.resolve("blk" + i + ".sock"));
+                DeviceServer b = backends.disk(d, runDir.resolve("blk" + i + ".sock"));
                 startBackend(b);
                 devices.add(new VhostUserDevice("blk" + i, b.kind(), b.socket(), b.deviceProperties()));
             }
@@ -157,7 +157,7 @@ public final class VmRun {
             Path initrd = runDir.resolve("initrd.img");
             Initramfs.forRun(guest.initramfs(), Initramfs.runArchive(RunConf.render(runConf(nonce, tty, mounts))), initrd);
 
-            for (VhostUserBackend b : started) {
+            for (DeviceServer b : started) {
                 b.awaitReady();
             }
             ServerSocketChannel con = listen(runDir.resolve("con.sock"));
@@ -313,7 +313,7 @@ public final class VmRun {
         if (code != 0 || !qemuErr.isEmpty()) {
             why.append("; QEMU exited with ").append(code).append(qemuErr.isEmpty() ? "" : ": " + qemuErr);
         }
-        for (VhostUserBackend b : started) {
+        for (DeviceServer b : started) {
             if (!b.alive()) {
                 why.append("; the backend ").append(b.describe()).append(" stopped: ").append(b.diagnostics());
             }
@@ -358,7 +358,7 @@ public final class VmRun {
     }
 
     /** Starts a backend unless the run was aborted meanwhile (close() then owns nothing new). */
-    private synchronized void startBackend(VhostUserBackend b) throws IOException {
+    private synchronized void startBackend(DeviceServer b) throws IOException {
         if (closed) {
             throw new java.io.InterruptedIOException("the run was stopped");
         }
@@ -511,7 +511,7 @@ public final class VmRun {
         if (qemu != null) {
             qemu.close();
         }
-        for (VhostUserBackend b : started.reversed()) {
+        for (DeviceServer b : started.reversed()) {
             b.close();
         }
         for (ServerSocketChannel s : servers) {

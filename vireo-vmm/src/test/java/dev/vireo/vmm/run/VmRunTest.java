@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@code vireo run} end to end against real peers: Debian's cloud kernel booted by QEMU (TCG here),
- * shares served by the stand-in C virtiofsd, disks by qemu-storage-daemon. Each test boots a guest
+ * disks and entropy served by vireo's own devices in-process, shares by the stand-in C virtiofsd. Each test boots a guest
  * (about 3 s under TCG); the kernel and initramfs come from the cache after the first.
  */
 @ExtendWith(FdLeakCheck.class)
@@ -67,6 +67,8 @@ class VmRunTest {
     void nothingLeftBehind() throws Exception {
         assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).map(p -> p.info().commandLine().orElse("?")))
                 .as("child processes left running").isEmpty();
+        assertThat(Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("vireo-") && n.endsWith("-backend"))).as("backend threads left running").isEmpty();
         String me = Long.toString(ProcessHandle.current().pid());
         try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             assertThat(s.filter(p -> p.getFileName().toString().startsWith("vireo-run-"))
@@ -191,6 +193,51 @@ class VmRunTest {
         Outcome r = run(o, new byte[0]);
         assertThat(r.status()).as(r.messages() + r.err()).isZero();
         assertThat(new String(Files.readAllBytes(img), 0, 14, StandardCharsets.US_ASCII)).isEqualTo("vireo was here");
+    }
+
+    @Test
+    void vireosBlockDeviceWritesAndReadsBackAPatternOnBothTransports(@TempDir Path dir) throws Exception {
+        for (Machine machine : new Machine[] {Machine.MICROVM, Machine.Q35}) {
+            Path img = Files.write(dir.resolve("disk-" + machine + ".img"), new byte[16 << 20]);
+            Path ro = Files.write(dir.resolve("ro-" + machine + ".img"), "read-only image".getBytes(StandardCharsets.US_ASCII));
+            Files.write(ro, new byte[1 << 20], java.nio.file.StandardOpenOption.APPEND);
+            String script = String.join("; ",
+                    // a 1 MiB pattern at 4 MiB, written through the page cache and fsync'd, then read back directly
+                    // numbered lines: a sector written to the wrong place cannot compare equal
+                    "seq -w 1 200000 | head -c 1048576 > /tmp/pattern",
+                    "dd if=/tmp/pattern of=/dev/vda bs=65536 seek=64 conv=fsync 2>/dev/null",
+                    "echo 3 > /proc/sys/vm/drop_caches",
+                    "dd if=/dev/vda bs=65536 skip=64 count=16 2>/dev/null | cmp - /tmp/pattern && echo pattern-ok",
+                    "head -c 15 /dev/vdb; echo",
+                    "if dd if=/tmp/pattern of=/dev/vdb bs=4096 count=1 conv=fsync 2>/dev/null; then echo ro-written; else echo ro-refused; fi");
+            RunOptions o = RunOptions.of(List.of("sh", "-c", script)).withMachine(machine)
+                    .withDisks(List.of(new Disk(img, false), new Disk(ro, true)));
+            Outcome r = run(o, new byte[0]);
+            assertThat(r.status()).as(machine + ": " + r.messages() + r.err()).isZero();
+            assertThat(r.out()).as(machine.toString()).contains("pattern-ok", "read-only image", "ro-refused").doesNotContain("ro-written");
+            StringBuilder expected = new StringBuilder();
+            for (int i = 1; expected.length() < 1 << 20; i++) {
+                expected.append("%06d\n".formatted(i));
+            }
+            byte[] onHost = java.util.Arrays.copyOfRange(Files.readAllBytes(img), 4 << 20, 5 << 20);
+            assertThat(onHost).as(machine + ": the pattern on the host image")
+                    .isEqualTo(expected.substring(0, 1 << 20).getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(Files.readAllBytes(ro), 0, 15, StandardCharsets.US_ASCII)).isEqualTo("read-only image");
+        }
+    }
+
+    @Test
+    void vireosEntropyDeviceFeedsHwrng() throws Exception {
+        for (Machine machine : new Machine[] {Machine.MICROVM, Machine.Q35}) {
+            // 4 KiB of entropy does not compress: gzip's output is larger than its input
+            Outcome o = run(RunOptions.of(List.of("sh", "-c",
+                    "cat /sys/class/misc/hw_random/rng_current; head -c 4096 /dev/hwrng | gzip -c | wc -c"))
+                    .withMachine(machine), new byte[0]);
+            assertThat(o.status()).as(machine + ": " + o.messages() + o.err()).isZero();
+            String[] lines = o.out().strip().split("\n");
+            assertThat(lines[0]).as(machine.toString()).startsWith("virtio_rng");
+            assertThat(Integer.parseInt(lines[lines.length - 1].strip())).as("gzip of 4 KiB from /dev/hwrng").isGreaterThan(4096);
+        }
     }
 
     @Test

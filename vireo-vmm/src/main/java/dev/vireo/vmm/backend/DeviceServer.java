@@ -9,8 +9,9 @@ import java.util.Map;
 /**
  * A vhost-user backend the launcher starts before QEMU and stops after it: it listens on a Unix
  * socket, QEMU connects to it as the frontend (QEMU {@code docs/interop/vhost-user.rst}) and the
- * guest's virtio device is served there. vireo's own backends (issue 6) implement this in-process;
- * until they land, {@link StandInBackends} implements it with QEMU's C daemons.
+ * guest's virtio device is served there. vireo's own devices are served in-process
+ * ({@link InProcessServer}); {@link StandInBackends} runs QEMU's C daemons instead (kept as the
+ * benchmark's comparison).
  *
  * <p>Lifecycle: {@link #start} begins serving and returns at once, so that the launcher can prepare
  * the guest meanwhile; {@link #awaitReady} returns once the socket accepts connections (QEMU
@@ -19,7 +20,7 @@ import java.util.Map;
  * holds (threads, processes, the socket file) and may be called more than once. Both
  * {@code start} and {@code close} are called from the thread that runs the VM.
  */
-public interface VhostUserBackend extends AutoCloseable {
+public interface DeviceServer extends AutoCloseable {
 
     /** The virtio device it serves. */
     VhostUserDevice.Kind kind();
