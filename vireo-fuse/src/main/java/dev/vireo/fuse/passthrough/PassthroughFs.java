@@ -125,7 +125,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             proc = FsCalls.open("/proc/self/fd", FsCalls.O_PATH | FsCalls.O_DIRECTORY | FsCalls.O_CLOEXEC, 0);
             MemorySegment st = arena.allocate(Statx.LAYOUT);
             FsCalls.statx(root, empty, FsCalls.AT_EMPTY_PATH, STATX_MASK, st);
-            this.handles = probeHandles(root, options.fileHandles());
+            this.handles = probeHandles(root, rootRead, options.fileHandles());
             this.procFd = proc;
             this.rootReadFd = rootRead;
             this.inodes = new InodeTable(dev(st), Statx.ino(st), root, mounts, cacheSize(options.fdCacheSize()));
@@ -156,7 +156,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         static final int SIZE = 256;
     }
 
-    private boolean probeHandles(int root, PassthroughOptions.FileHandles mode) {
+    private boolean probeHandles(int root, int rootRead, PassthroughOptions.FileHandles mode) {
         if (mode == PassthroughOptions.FileHandles.NEVER) {
             return false;
         }
@@ -165,8 +165,8 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             MemorySegment mountId = a.allocate(JAVA_INT);
             FileHandle.handleBytes(h, FileHandle.MAX_HANDLE_SZ);
             FsCalls.nameToHandleAt(root, empty, h, mountId, FsCalls.AT_EMPTY_PATH);
-            mounts.register(mountId.get(JAVA_INT, 0), root);
-            int fd = FsCalls.openByHandleAt(root, h, FsCalls.O_PATH | FsCalls.O_CLOEXEC);
+            mounts.register(mountId.get(JAVA_INT, 0), rootRead);
+            int fd = FsCalls.openByHandleAt(rootRead, h, FsCalls.O_PATH | FsCalls.O_CLOEXEC);
             FdCalls.close(fd);
             return true;
         } catch (SysException e) {
@@ -358,11 +358,14 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         try {
             FsCalls.statx(fd, empty, FsCalls.AT_EMPTY_PATH | FsCalls.AT_SYMLINK_NOFOLLOW, STATX_MASK, s.statx);
             MemorySegment handle = handles ? handleOf(fd, empty, FsCalls.AT_EMPTY_PATH, s) : null;
+            int type = Statx.mode(s.statx) & FsCalls.S_IFMT;
             int mountId = handle != null ? s.mountId.get(JAVA_INT, 0) : -1;
-            if (handle != null) {
-                mounts.register(mountId, fd);
+            if (handle != null && !mounts.ensure(mountId, fd, type == FsCalls.S_IFDIR, procFd, s.fdName(fd))) {
+                // The first inode seen of another mount is not a directory: hold it by descriptor.
+                handle = null;
+                mountId = -1;
             }
-            return inodes.insert(dev(s.statx), Statx.ino(s.statx), Statx.mode(s.statx) & FsCalls.S_IFMT, handle, mountId, fd);
+            return inodes.insert(dev(s.statx), Statx.ino(s.statx), type, handle, mountId, fd);
         } catch (RuntimeException e) {
             FdCalls.close(fd);
             throw e;

@@ -153,6 +153,7 @@ final class PosixLocks {
         }
         int fd = lockFd(inode, owner, inodeFd, s, creds);
         flock(s.flock, lock);
+        LOG.debug("SETLK%s owner %x type %d [%d, %d] on %s", sleep ? "W" : "", owner, lock.type(), lock.start(), lock.end(), inode);
         try {
             FdCalls.fcntlLock(fd, FdCalls.F_OFD_SETLK, s.flock);
             req.replyOk();
