@@ -123,12 +123,13 @@ public final class RequestReader {
      * NUL comes before the end of the arguments, ENAMETOOLONG when none comes within {@code dst}.
      */
     public int string(MemorySegment dst) {
+        long before = remaining();
         int n;
         try {
             n = in.cString(dst);
         } catch (SgException e) {
             // No NUL within min(dst, rest of the list): too long if dst was the tighter bound.
-            throw dst.byteSize() < remaining() ? ProtocolException.ENAMETOOLONG : ProtocolException.EINVAL;
+            throw dst.byteSize() < before ? ProtocolException.ENAMETOOLONG : ProtocolException.EINVAL;
         }
         if (in.position() > end) {
             // The NUL was found only in the extensions after the arguments.
