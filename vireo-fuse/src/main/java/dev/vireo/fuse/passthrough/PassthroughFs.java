@@ -197,6 +197,18 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         return (int) Math.clamp(limit / 2, 64, 1 << 20);
     }
 
+    /**
+     * Gives the calling thread back vireo's own file-system identity (fsuid and fsgid 0). Requests
+     * leave the thread that ran them with the requester's identity, switched again only when the
+     * next requester differs; that is free on threads that only serve (the /dev/fuse transport's),
+     * but a thread that also does other work must call this after each dispatch.
+     */
+    public void resetThreadIdentity() {
+        if (!closed.get()) {
+            threads.get().creds.asRoot();
+        }
+    }
+
     /** Whether inodes are held by file handle. */
     public boolean usesFileHandles() {
         return handles;
