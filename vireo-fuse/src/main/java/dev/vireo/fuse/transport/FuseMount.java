@@ -119,15 +119,15 @@ public final class FuseMount implements AutoCloseable {
         if (!Files.isDirectory(mnt)) {
             throw new IllegalArgumentException("mount point " + mnt + " is not a directory");
         }
+        if (isMountPoint(mnt)) {
+            throw new IllegalArgumentException("mount point " + mnt + " is busy: something is already mounted there");
+        }
         try (Stream<Path> s = Files.list(mnt)) {
             if (s.findAny().isPresent()) {
                 throw new IllegalArgumentException("mount point " + mnt + " is not empty");
             }
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read mount point " + mnt + ": " + e.getMessage());
-        }
-        if (isMountPoint(mnt)) {
-            throw new IllegalArgumentException("mount point " + mnt + " is busy: something is already mounted there");
         }
     }
 
