@@ -74,6 +74,11 @@ public final class MountCommand implements Callable<Integer> {
             description = "Inode descriptors kept open with file handles (default 0: half the open-file limit).")
     private int fdCache;
 
+    @Option(names = "--max-background", paramLabel = "N", defaultValue = "64",
+            description = "Background requests (readahead, writeback) the kernel keeps in flight (max_background). "
+                    + "Default: ${DEFAULT-VALUE}; congestion_threshold is three quarters of it.")
+    private int maxBackground;
+
     @Option(names = "--no-xattr", description = "Do not serve extended attributes.")
     private boolean noXattr;
 
@@ -126,7 +131,8 @@ public final class MountCommand implements Callable<Integer> {
         PassthroughFs fs = new PassthroughFs(src, po);
         FuseServer server;
         try {
-            server = FuseServer.start(fs, mo, SessionConfig.defaults(), n);
+            SessionConfig config = new SessionConfig(SessionConfig.MAX_WRITE, maxBackground, maxBackground * 3 / 4);
+            server = FuseServer.start(fs, mo, config, n);
         } catch (RuntimeException e) {
             fs.close();
             throw e;

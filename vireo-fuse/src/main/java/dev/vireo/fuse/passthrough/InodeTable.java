@@ -6,6 +6,7 @@ import dev.vireo.sys.FsCalls;
 import dev.vireo.sys.Log;
 import dev.vireo.sys.SysException;
 import dev.vireo.sys.abi.FileHandle;
+import dev.vireo.sys.abi.Statx;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -295,7 +296,15 @@ final class InodeTable {
         if (mountFd < 0) {
             throw new SysException("open_by_handle_at", Errno.ESTALE.code(), "no descriptor for mount " + i.mountId);
         }
-        return FsCalls.openByHandleAt(mountFd, h, FsCalls.O_PATH | FsCalls.O_CLOEXEC);
+        int fd = FsCalls.openByHandleAt(mountFd, h, FsCalls.O_PATH | FsCalls.O_CLOEXEC);
+        // An inode added from a name (statx, then name_to_handle_at) may have got the handle of a
+        // file that replaced the name in between: the handle must open the inode of the key.
+        int r = FsCalls.tryStatx(fd, s.empty, FsCalls.AT_EMPTY_PATH, FsCalls.STATX_INO, s.statx);
+        if (r < 0 || Statx.ino(s.statx) != i.ino) {
+            FdCalls.close(fd);
+            throw new SysException("open_by_handle_at", Errno.ESTALE.code(), "handle of " + i + " opens another inode");
+        }
+        return fd;
     }
 
     /**

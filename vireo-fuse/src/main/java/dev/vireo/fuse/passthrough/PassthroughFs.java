@@ -361,7 +361,41 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         if (known != null) {
             return known;
         }
+        if (handle != null) {
+            int mountId = s.mountId.get(JAVA_INT, 0);
+            if (mounts.fd(mountId) >= 0) {
+                // Held by its handle; a descriptor is opened only when an operation needs one (a
+                // listing or a stat of a large tree opens none). statx and name_to_handle_at may see
+                // different files if the name is replaced meanwhile: opening by handle checks the
+                // inode number, so such an entry goes stale instead of naming the wrong file.
+                return inodes.insert(dev(s.statx), Statx.ino(s.statx), Statx.mode(s.statx) & FsCalls.S_IFMT, handle,
+                        mountId, -1);
+            }
+            // The first inode seen of this mount: opened, to register the mount (or be pinned).
+        }
         return addChild(t, openPath(dirFd, name, s));
+    }
+
+    /**
+     * Finds or adds the inode of {@code fd}, a file just opened (CREATE), counting one lookup,
+     * with its attributes left in {@code s.statx}.
+     */
+    private Inode identifyOpened(PerThread t, int fd) {
+        Scratch s = t.s;
+        FsCalls.statx(fd, empty, FsCalls.AT_EMPTY_PATH, STATX_MASK, s.statx);
+        MemorySegment handle = handles ? handleOf(fd, empty, FsCalls.AT_EMPTY_PATH, s) : null;
+        Inode known = inodes.lookup(dev(s.statx), Statx.ino(s.statx), handle);
+        if (known != null) {
+            return known;
+        }
+        if (handle != null) {
+            int mountId = s.mountId.get(JAVA_INT, 0);
+            if (mounts.fd(mountId) >= 0) {
+                return inodes.insert(dev(s.statx), Statx.ino(s.statx), Statx.mode(s.statx) & FsCalls.S_IFMT, handle,
+                        mountId, -1);
+            }
+        }
+        return addChild(t, FsCalls.openat(procFd, s.fdName(fd), FsCalls.O_PATH | FsCalls.O_CLOEXEC, 0));
     }
 
     /** Adds the inode open as {@code fd} (O_PATH; owned by the table from here on), with its attributes in s.statx. */
@@ -546,9 +580,8 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             }
             if (a.hasAtime() || a.hasMtime()) {
                 MemorySegment times = s.times;
-                long ts = Timespec.LAYOUT.byteSize();
-                setTime(times, 0, a.hasAtime(), a.atimeNow(), a.atimeSec(), a.atimeNsec());
-                setTime(times.asSlice(ts, ts), 0, a.hasMtime(), a.mtimeNow(), a.mtimeSec(), a.mtimeNsec());
+                setTime(s.atime, a.hasAtime(), a.atimeNow(), a.atimeSec(), a.atimeNsec());
+                setTime(s.mtime, a.hasMtime(), a.mtimeNow(), a.mtimeSec(), a.mtimeNsec());
                 if (f != null) {
                     FsCalls.futimens(f.fd, times);
                 } else {
@@ -568,7 +601,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         req.replyAttr(req.attr().fromStatx(s.statx), timeout);
     }
 
-    private static void setTime(MemorySegment t, long at, boolean set, boolean now, long sec, int nsec) {
+    private static void setTime(MemorySegment t, boolean set, boolean now, long sec, int nsec) {
         if (!set) {
             Timespec.set(t, 0, FsCalls.UTIME_OMIT);
         } else if (now) {
@@ -791,14 +824,12 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             t.creds.enter(req);
             t.creds.umask(umask);
             // A symbolic link planted at the name must not redirect the create: no symlinks at all.
-            OpenHow.set(s.openHow, openFlags(flags) | FsCalls.O_CREAT | FsCalls.O_NOFOLLOW, mode & 07777,
-                    FsCalls.RESOLVE_BENEATH | FsCalls.RESOLVE_NO_SYMLINKS);
+            // O_EXCL as the client asked: a file the host created since the kernel's negative lookup must fail.
+            OpenHow.set(s.openHow, openFlags(flags) | (flags & FsCalls.O_EXCL) | FsCalls.O_CREAT | FsCalls.O_NOFOLLOW,
+                    mode & 07777, FsCalls.RESOLVE_BENEATH | FsCalls.RESOLVE_NO_SYMLINKS);
             fd = FsCalls.openat2(pfd, name.cString(), s.openHow);
             try {
-                i = lookupChild(t, pfd, name.cString());
-                if (i == null) {
-                    throw new SysException("create", Errno.ENOENT.code(), "removed at once");
-                }
+                i = identifyOpened(t, fd);
             } catch (RuntimeException e) {
                 FdCalls.close(fd);
                 throw e;

@@ -25,6 +25,8 @@ final class Scratch {
     /** getdents64 buffer. */
     static final int DIRENTS = 32768;
 
+    /** "": the path of *at calls on a descriptor itself (AT_EMPTY_PATH). */
+    final MemorySegment empty;
     final MemorySegment statx;
     final MemorySegment openHow;
     final MemorySegment iov;
@@ -32,7 +34,10 @@ final class Scratch {
     final MemorySegment mountId;
     final MemorySegment buffer;
     final MemorySegment dirents;
+    /** Two timespecs (utimensat): {@link #atime}, then {@link #mtime}. */
     final MemorySegment times;
+    final MemorySegment atime;
+    final MemorySegment mtime;
     final MemorySegment flock;
     final MemorySegment offsets;
     /** "N\0": the name of descriptor N in /proc/self/fd. */
@@ -42,6 +47,7 @@ final class Scratch {
     private static final byte[] PREFIX = "/proc/self/fd/".getBytes();
 
     Scratch(Arena arena) {
+        empty = arena.allocate(8);
         statx = arena.allocate(Statx.LAYOUT);
         openHow = arena.allocate(OpenHow.LAYOUT);
         iov = arena.allocate(Iovec.SIZE * IOV_MAX, 8);
@@ -50,6 +56,8 @@ final class Scratch {
         buffer = arena.allocate(BUFFER, 8);
         dirents = arena.allocate(DIRENTS, 8);
         times = arena.allocate(Timespec.LAYOUT.byteSize() * 2, 8);
+        atime = times.asSlice(0, Timespec.LAYOUT.byteSize());
+        mtime = times.asSlice(Timespec.LAYOUT.byteSize(), Timespec.LAYOUT.byteSize());
         flock = arena.allocate(Flock.LAYOUT);
         offsets = arena.allocate(16, 8);
         fdName = arena.allocate(16);

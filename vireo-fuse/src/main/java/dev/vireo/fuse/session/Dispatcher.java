@@ -169,6 +169,7 @@ public final class Dispatcher {
         } catch (ProtocolException e) {
             answer(e.errno(), op);
         } catch (SysException e) {
+            LOG.debug("request %d (%s): %s", unique, op, e.getMessage());
             answer(e.errno(), op);
         } catch (SgException e) {
             answer(Errno.EIO.code(), op);

@@ -302,15 +302,33 @@ final class SessionRequest implements Request {
 
     @Override
     public void replyOpen(long fh, int openFlags) {
-        reply(e -> e.open(fh, openFlags));
+        claim();
+        long length;
+        try {
+            encoder.begin(exchange.reply(), unique);
+            encoder.open(fh, openFlags);
+            length = encoder.finish();
+        } catch (SgException e) {
+            sendError(Errno.EIO.code());
+            return;
+        }
+        send(length);
     }
 
     @Override
     public void replyCreate(Entry entry, long fh, int openFlags) {
-        reply(e -> {
-            e.entry(entry);
-            e.open(fh, openFlags);
-        });
+        claim();
+        long length;
+        try {
+            encoder.begin(exchange.reply(), unique);
+            encoder.entry(entry);
+            encoder.open(fh, openFlags);
+            length = encoder.finish();
+        } catch (SgException e) {
+            sendError(Errno.EIO.code());
+            return;
+        }
+        send(length);
     }
 
     @Override
