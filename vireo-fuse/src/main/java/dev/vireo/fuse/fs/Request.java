@@ -118,6 +118,14 @@ public interface Request {
      */
     SgList dataBuffer(long max);
 
+    /**
+     * Answers a READ with up to {@code size} bytes of {@code fd} from {@code offset}, moved by the
+     * transport without passing through user memory (splice on /dev/fuse), if the transport can;
+     * returns false (and answers nothing) if it cannot, and the file system then uses
+     * {@link #dataBuffer}. A read error is answered with its errno.
+     */
+    boolean replyFileData(int fd, long offset, int size);
+
     /** Answers with the first {@code length} bytes of {@link #dataBuffer}. */
     void replyData(long length);
 

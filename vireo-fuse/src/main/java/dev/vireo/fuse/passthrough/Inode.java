@@ -40,6 +40,8 @@ final class Inode {
     int borrows;
     /** Set on use, cleared by the eviction sweep (CLOCK). */
     boolean referenced;
+    /** Whether the inode is on the table's CLOCK ring. Guarded by the ring's lock. */
+    boolean tracked;
     /** Close {@link #fd} when the last borrower returns it (the inode was forgotten meanwhile). */
     boolean closeWhenIdle;
     /** POSIX lock descriptors, one open file description per lock owner (see {@link PosixLocks}). */

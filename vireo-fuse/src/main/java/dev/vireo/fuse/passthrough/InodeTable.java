@@ -52,7 +52,14 @@ final class InodeTable {
     private final int capacity;
     private final AtomicInteger cached = new AtomicInteger();
     private final ReentrantLock sweeping = new ReentrantLock();
-    private int hand = 1;
+    /**
+     * The CLOCK ring: the handle-backed inodes that have (or recently had) a descriptor, so that a
+     * sweep visits a cache's worth of inodes, not the whole table. Guarded by {@link #sweeping};
+     * never taken while an inode's monitor is held (the sweep takes the ring, then inodes).
+     */
+    private Inode[] ring = new Inode[256];
+    private int ringSize;
+    private int hand;
 
     /**
      * @param root     the root inode's key and pinned descriptor
@@ -176,8 +183,11 @@ final class InodeTable {
             }
             return existing;
         }
-        if (!inode.pinned && fd >= 0 && cached.incrementAndGet() > capacity) {
-            sweep();
+        if (!inode.pinned && fd >= 0) {
+            track(inode);
+            if (cached.incrementAndGet() > capacity) {
+                sweep();
+            }
         }
         return inode;
     }
@@ -271,8 +281,11 @@ final class InodeTable {
             i.referenced = true;
             fd = i.fd;
         }
-        if (opened && cached.incrementAndGet() > capacity) {
-            sweep();
+        if (opened) {
+            track(i);
+            if (cached.incrementAndGet() > capacity) {
+                sweep();
+            }
         }
         return fd;
     }
@@ -307,9 +320,28 @@ final class InodeTable {
         return fd;
     }
 
+    /** Puts an inode that now has a cached descriptor on the CLOCK ring (once). */
+    private void track(Inode i) {
+        sweeping.lock();
+        try {
+            if (i.tracked) {
+                return;
+            }
+            if (ringSize == ring.length) {
+                ring = java.util.Arrays.copyOf(ring, ring.length * 2);
+            }
+            ring[ringSize++] = i;
+            i.tracked = true;
+        } finally {
+            sweeping.unlock();
+        }
+    }
+
     /**
-     * Closes idle cached descriptors until the count is back under 90 % of the capacity. One thread
-     * sweeps at a time; the others carry on (the count may overshoot briefly).
+     * Closes idle cached descriptors until the count is back under 90 % of the capacity: a CLOCK
+     * sweep over the ring (a referenced inode gets a second chance; one in use is skipped; one whose
+     * descriptor is already gone leaves the ring). One thread sweeps at a time; the others carry on
+     * (the count may overshoot briefly).
      */
     private void sweep() {
         if (!sweeping.tryLock()) {
@@ -317,23 +349,32 @@ final class InodeTable {
         }
         try {
             int target = capacity - capacity / 10;
-            AtomicReferenceArray<Inode> s = slots;
-            int n = s.length();
-            for (int step = 0; step < 2 * n && cached.get() > target; step++) {
-                hand = hand + 1 >= n ? 1 : hand + 1;
-                Inode i = s.get(hand);
-                if (i == null || i.pinned) {
-                    continue;
+            for (int step = 0; step < 3 * ringSize && cached.get() > target && ringSize > 0; step++) {
+                if (hand >= ringSize) {
+                    hand = 0;
                 }
+                Inode i = ring[hand];
+                boolean drop;
                 synchronized (i) {
-                    if (i.fd < 0 || i.borrows > 0) {
-                        continue;
-                    }
-                    if (i.referenced) {
+                    if (i.fd < 0) {
+                        drop = true;
+                    } else if (i.borrows > 0) {
+                        drop = false;
+                    } else if (i.referenced) {
                         i.referenced = false;
-                        continue;
+                        drop = false;
+                    } else {
+                        closeFd(i);
+                        drop = true;
                     }
-                    closeFd(i);
+                }
+                if (drop) {
+                    // Swap the last entry in; the hand stays to look at it next.
+                    i.tracked = false;
+                    ring[hand] = ring[--ringSize];
+                    ring[ringSize] = null;
+                } else {
+                    hand++;
                 }
             }
         } finally {

@@ -449,6 +449,17 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         return f | FsCalls.O_CLOEXEC;
     }
 
+    /**
+     * OPEN is for regular files (and directories): the kernel keeps FIFOs, sockets and device nodes
+     * to itself, so only a hostile client sends one, and opening them on the host could block a
+     * worker (a FIFO without a writer) or reach a host device.
+     */
+    private static void requireOpenable(Inode i) {
+        if (i.type != FsCalls.S_IFREG && i.type != FsCalls.S_IFDIR) {
+            throw new SysException("open", i.type == FsCalls.S_IFLNK ? Errno.ELOOP.code() : Errno.ENXIO.code(), "special file");
+        }
+    }
+
     private OpenFile file(long fh) {
         OpenFile f = files.acquire(fh);
         if (f == null) {
@@ -569,6 +580,8 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             if (a.hasSize()) {
                 if (f != null) {
                     FdCalls.ftruncate(f.fd, a.size());
+                } else if (i.type != FsCalls.S_IFREG) {
+                    throw new SysException("truncate", i.type == FsCalls.S_IFDIR ? Errno.EISDIR.code() : Errno.EINVAL.code());
                 } else {
                     int w = FsCalls.openat(procFd, s.fdName(fd), FsCalls.O_WRONLY | FsCalls.O_CLOEXEC | FsCalls.O_NOCTTY, 0);
                     try {
@@ -799,6 +812,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         }
         PerThread t = thread();
         Inode i = inode(nodeId);
+        requireOpenable(i);
         int fd = inodes.acquire(i, t.creds, t.s);
         int opened;
         try {
@@ -883,6 +897,11 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
     public void read(Request req, long nodeId, long fh, long offset, int size, int flags) {
         OpenFile f = file(fh);
         try {
+            // Spliced from the file where the transport can (/dev/fuse); read into the reply's own
+            // buffers otherwise (virtio-fs: straight into guest memory).
+            if (req.replyFileData(f.fd, offset, size)) {
+                return;
+            }
             Scratch s = thread().s;
             SgList buf = req.dataBuffer(size);
             long n = preadv(f.fd, buf, offset, s);
@@ -1272,6 +1291,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         }
         PerThread t = thread();
         Inode i = inode(nodeId);
+        requireOpenable(i);
         int fd = inodes.acquire(i, t.creds, t.s);
         try {
             locks.getlk(req, i, owner, lock, fd, t.s, t.creds);
@@ -1288,6 +1308,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         }
         PerThread t = thread();
         Inode i = inode(nodeId);
+        requireOpenable(i);
         int fd = inodes.acquire(i, t.creds, t.s);
         try {
             locks.setlk(req, i, owner, lock, sleep, fd, t.s, t.creds);

@@ -133,6 +133,17 @@ public final class ReplyEncoder {
         out.write(outHeader);
     }
 
+    /**
+     * The scratch {@code fuse_out_header} of a successful reply to {@code unique}, length 0, for a
+     * transport that sends the body itself ({@link dev.vireo.fuse.transport.Exchange#completeWithFile}).
+     */
+    public MemorySegment successHeader(long unique) {
+        FuseOutHeader.len(outHeader, (int) FuseOutHeader.SIZE);
+        FuseOutHeader.error(outHeader, 0);
+        FuseOutHeader.unique(outHeader, unique);
+        return outHeader;
+    }
+
     /** Appends views of the next {@code max} body bytes (or fewer, if the buffer is smaller) to {@code data}. */
     public void slice(long max, SgList data) {
         out.sliceTo(Math.min(max, out.remaining()), data);

@@ -392,6 +392,25 @@ final class SessionRequest implements Request {
     }
 
     @Override
+    public boolean replyFileData(int fd, long offset, int size) {
+        if (size < 0 || !exchange.canTakeFileData(size)) {
+            return false;
+        }
+        claim();
+        try {
+            exchange.completeWithFile(encoder.successHeader(unique), fd, offset, size);
+        } catch (dev.vireo.sys.SysException e) {
+            sendError(e.errno());
+            return true;
+        }
+        if (interruptible) {
+            session.interrupts().unregister(unique);
+        }
+        exchange = null;
+        return true;
+    }
+
+    @Override
     public void replyData(long length) {
         if (length < 0 || length > data.totalLength()) {
             throw new IllegalArgumentException("data length " + length + " outside the " + data.totalLength() + " byte buffer");

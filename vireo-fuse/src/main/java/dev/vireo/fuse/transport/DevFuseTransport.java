@@ -13,6 +13,7 @@ import dev.vireo.sys.SysException;
 import dev.vireo.sys.ThreadCalls;
 import dev.vireo.sys.abi.Iovec;
 import dev.vireo.sys.abi.fuse.Fuse;
+import dev.vireo.sys.abi.fuse.FuseOutHeader;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -23,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The /dev/fuse transport: N platform threads, each blocking in read(2) on its own descriptor of
@@ -138,6 +140,7 @@ public final class DevFuseTransport implements AutoCloseable {
 
     private void closeDescriptors() {
         for (Worker w : workers) {
+            w.closePipe();
             if (w.owned) {
                 w.fd.close();
             }
@@ -156,6 +159,13 @@ public final class DevFuseTransport implements AutoCloseable {
         private final MemorySegment iov;
         private final SgList request = new SgList(1);
         private final SgList reply;
+        // READ replies spliced from the file: header (vmspliced) and data go through this pipe.
+        private final MemorySegment pipeFds;
+        private final MemorySegment spliceOffset;
+        private final int wantedPipeSize;
+        private int pipeRead = -1;
+        private int pipeWrite = -1;
+        private long pipeCapacity;
 
         Worker(DevFuseTransport transport, Fd fd, boolean owned, int bufferSize) {
             this.transport = transport;
@@ -166,6 +176,91 @@ public final class DevFuseTransport implements AutoCloseable {
             this.replyBuffer = transport.arena.allocate(bufferSize, 4096);
             this.iov = transport.arena.allocate(Iovec.LAYOUT);
             this.reply = SgList.of(replyBuffer);
+            this.pipeFds = transport.arena.allocate(JAVA_INT, 2);
+            this.spliceOffset = transport.arena.allocate(JAVA_LONG);
+            this.wantedPipeSize = bufferSize;
+            openPipe();
+        }
+
+        /**
+         * A pipe as large as a reply, if the system allows (pipe-max-size, 1 MiB by default; larger
+         * needs CAP_SYS_RESOURCE). Without a pipe, READ replies are read and written instead.
+         */
+        private void openPipe() {
+            try {
+                FdCalls.pipe2(pipeFds, FsCalls.O_CLOEXEC);
+                pipeRead = pipeFds.get(JAVA_INT, 0);
+                pipeWrite = pipeFds.get(JAVA_INT, 4);
+                try {
+                    pipeCapacity = FdCalls.fcntl(pipeWrite, FdCalls.F_SETPIPE_SZ, wantedPipeSize);
+                } catch (SysException e) {
+                    pipeCapacity = FdCalls.fcntl(pipeWrite, FdCalls.F_SETPIPE_SZ, 1 << 20);
+                }
+            } catch (SysException e) {
+                LOG.debug("no pipe for splicing READ replies: %s", e.getMessage());
+                closePipe();
+            }
+        }
+
+        void closePipe() {
+            if (pipeRead >= 0) {
+                FdCalls.close(pipeRead);
+                FdCalls.close(pipeWrite);
+            }
+            pipeRead = -1;
+            pipeWrite = -1;
+            pipeCapacity = 0;
+        }
+
+        @Override
+        public boolean canTakeFileData(long size) {
+            // A pipe holds whole pages: one for the header, the rest for the data.
+            return pipeWrite >= 0 && size + 4096 <= pipeCapacity;
+        }
+
+        /**
+         * libfuse's way: the header is vmspliced (the pipe refers to its memory), the data spliced
+         * from the file, then the header's length is set (through that memory) and the whole reply
+         * spliced into /dev/fuse, which takes it in one piece. The data never enters user memory.
+         */
+        @Override
+        public long completeWithFile(MemorySegment header, int file, long offset, long size) {
+            Iovec.setRaw(iov, 0, header.address(), FuseOutHeader.SIZE);
+            long total = 0;
+            try {
+                FdCalls.vmsplice(pipeWrite, iov, 1, 0);
+                spliceOffset.set(JAVA_LONG, 0, offset);
+                while (total < size) {
+                    long n = FdCalls.splice(file, spliceOffset, pipeWrite, MemorySegment.NULL, size - total, 0);
+                    if (n == 0) {
+                        break;
+                    }
+                    total += n;
+                }
+            } catch (SysException e) {
+                // Nothing was sent: start over with an empty pipe; the caller answers the error.
+                closePipe();
+                openPipe();
+                throw e;
+            }
+            FuseOutHeader.len(header, (int) (FuseOutHeader.SIZE + total));
+            try {
+                long sent = FdCalls.splice(pipeRead, MemorySegment.NULL, fd.num(), MemorySegment.NULL,
+                        FuseOutHeader.SIZE + total, 0);
+                if (sent != FuseOutHeader.SIZE + total) {
+                    LOG.warn("spliced %d of a %d byte reply", sent, FuseOutHeader.SIZE + total);
+                    closePipe();
+                    openPipe();
+                }
+            } catch (SysException e) {
+                // The request was interrupted or the connection ended: the kernel waits for nothing.
+                LOG.debug("spliced reply dropped: %s", e.getMessage());
+                closePipe();
+                openPipe();
+            } catch (IllegalStateException e) {
+                closePipe();
+            }
+            return total;
         }
 
         @Override

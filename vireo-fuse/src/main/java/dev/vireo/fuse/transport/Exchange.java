@@ -2,6 +2,8 @@ package dev.vireo.fuse.transport;
 
 import dev.vireo.mem.SgList;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * The transport SPI: one FUSE request in flight, as a transport presents it to a
  * {@link dev.vireo.fuse.session.Dispatcher}. The protocol code sees nothing else of the transport:
@@ -42,4 +44,24 @@ public interface Exchange {
      * reused per worker gives a new one of that size; virtio keeps the chain's own buffers).
      */
     Exchange detach(int maxReply);
+
+    /**
+     * Optional: whether this exchange can take file data straight from a descriptor
+     * ({@link #completeWithFile}). The /dev/fuse transport can (splice(2)); virtio-fs reads into the
+     * guest's buffers instead ({@link #reply()}), and answers false.
+     */
+    default boolean canTakeFileData(long size) {
+        return false;
+    }
+
+    /**
+     * Optional (when {@link #canTakeFileData} is true): completes the exchange with a reply made of
+     * {@code header} (a {@code fuse_out_header} whose {@code len} the transport sets) followed by up
+     * to {@code size} bytes of {@code fd} from {@code offset} (fewer at end of file). Returns the
+     * data bytes sent. If the file cannot be read, throws {@link dev.vireo.sys.SysException}
+     * without completing; the caller then completes with an error reply.
+     */
+    default long completeWithFile(MemorySegment header, int fd, long offset, long size) {
+        throw new UnsupportedOperationException("this transport takes no file data");
+    }
 }

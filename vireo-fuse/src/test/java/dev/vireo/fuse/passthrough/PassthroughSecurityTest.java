@@ -1,5 +1,6 @@
 package dev.vireo.fuse.passthrough;
 
+import dev.vireo.fuse.fs.DeviceNumber;
 import dev.vireo.fuse.testing.FuseRequests;
 import dev.vireo.fuse.testing.Harness;
 import dev.vireo.fuse.testing.TestExchange;
@@ -58,6 +59,10 @@ class PassthroughSecurityTest {
         Files.createSymbolicLink(src.resolve("dangling"), outside.resolve("new-file"));
         Files.createSymbolicLink(src.resolve("up"), Path.of("../outside/secret"));
         Files.createSymbolicLink(src.resolve("magic"), Path.of("/proc/self/root"));
+        // Special files: a FIFO (opening it would block a worker) and a device node (a host device).
+        FsCalls.mknodat(FsCalls.AT_FDCWD, src.resolve("fifo").toString(), FsCalls.S_IFIFO | 0666, 0);
+        FsCalls.mknodat(FsCalls.AT_FDCWD, src.resolve("null").toString(), FsCalls.S_IFCHR | 0666,
+                DeviceNumber.make(1, 3));
         fs = new PassthroughFs(src, PassthroughOptions.defaults());
         h = new Harness(fs);
     }
@@ -160,6 +165,25 @@ class PassthroughSecurityTest {
         assertThat(Files.isSymbolicLink(src.resolve("to-secret"))).isFalse();
         assertThat(h.op(Fuse.FUSE_UNLINK, 1, name("up")).errno()).isZero();
         assertThat(Files.exists(src.resolve("up"), LinkOption.NOFOLLOW_LINKS)).isFalse();
+    }
+
+    @Test
+    void specialFilesAreNotOpenedOnTheHost() {
+        long fifo = lookup(1, "fifo");
+        long device = lookup(1, "null");
+        for (long node : new long[] {fifo, device}) {
+            assertThat(h.op(Fuse.FUSE_OPEN, node, FuseRequests.openIn(FsCalls.O_RDONLY)).errno()).isEqualTo(Errno.ENXIO.code());
+            assertThat(h.op(Fuse.FUSE_OPEN, node, FuseRequests.openIn(FsCalls.O_RDWR)).errno()).isEqualTo(Errno.ENXIO.code());
+            assertThat(h.op(Fuse.FUSE_SETLK, node, FuseRequests.lkIn(0, 1, 0, 10, 1, 1)).errno()).isEqualTo(Errno.ENXIO.code());
+            byte[] truncate = new byte[88];
+            java.nio.ByteBuffer.wrap(truncate).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, Fuse.FATTR_SIZE);
+            assertThat(h.op(Fuse.FUSE_SETATTR, node, truncate).errno()).isEqualTo(Errno.EINVAL.code());
+            assertThat(h.op(Fuse.FUSE_OPENDIR, node, FuseRequests.openIn(0)).errno()).isEqualTo(Errno.ENOTDIR.code());
+        }
+        // Their attributes are served.
+        TestExchange.Reply a = h.op(Fuse.FUSE_GETATTR, device, FuseRequests.getattrIn(0, 0));
+        assertThat(a.body().getInt(16 + 60) & FsCalls.S_IFMT).isEqualTo(FsCalls.S_IFCHR);
+        assertThat(a.body().getInt(16 + 76)).isEqualTo(DeviceNumber.toWire(DeviceNumber.make(1, 3)));
     }
 
     @Test
