@@ -221,6 +221,14 @@ public final class FsCalls {
         }
     }
 
+    /**
+     * As {@link #openat2(int, MemorySegment, MemorySegment)}, reporting failure as a negative errno
+     * instead of throwing: a LOOKUP of a name that does not exist is an ordinary answer.
+     */
+    public static int tryOpenat2(int dirfd, MemorySegment path, MemorySegment how) {
+        return (int) RawSyscall.tryCall(RawSyscall.SYS_OPENAT2, dirfd, path.address(), how.address(), how.byteSize(), 0, 0);
+    }
+
     /** As {@link #openat2(int, MemorySegment, MemorySegment)}, with a Java string and the open_how fields. */
     public static int openat2(int dirfd, String path, long flags, long mode, long resolve) {
         try (Arena a = Arena.ofConfined()) {

@@ -9,11 +9,13 @@ import java.util.Map;
  * One host inode the kernel knows: its node id (slot and generation, never a pointer), its key
  * (st_dev, st_ino), how to reach it, and its lookup count.
  *
- * <p>How it is reached: by file handle ({@link #handle} non-null, with the mount it belongs to),
- * through an O_PATH descriptor opened on demand and kept in the table's bounded cache; or, when the
- * file system has no handles (or the inode is an O_TMPFILE), by an O_PATH descriptor held for the
- * inode's whole life ({@link #pinned}). {@link #fd}, {@link #borrows} and {@link #referenced} are
- * guarded by the inode's monitor; {@link #nlookup} by the table's.
+ * <p>How it is reached: by an O_PATH descriptor while it has one ({@link #fd}), and by a file
+ * handle once the descriptor cache evicted that (the handle is taken from the descriptor at
+ * eviction, with the mount it belongs to; the descriptor is reopened from it on demand). An inode
+ * that cannot have a handle (a file system without them, a mount vireo has no descriptor for, an
+ * O_TMPFILE) is {@link #pinned}: it keeps its descriptor for life. {@link #fd}, {@link #borrows},
+ * {@link #referenced}, {@link #handle} and {@link #pinned} are guarded by the inode's monitor;
+ * {@link #nlookup} and {@link #removed} by the table's lock.
  */
 final class Inode {
 
@@ -22,18 +24,18 @@ final class Inode {
     final long ino;
     /** S_IFMT bits of the inode's mode. */
     final int type;
-    /** The file handle's opaque bytes, or null. */
-    final byte[] handle;
-    final int handleType;
-    final int mountId;
-    /** Whether {@link #fd} stays open as long as the inode lives (no handle). */
-    final boolean pinned;
 
     /** Lookups the kernel holds; the inode goes when they reach zero. Guarded by the table. */
     long nlookup;
     /** Whether the inode has left the table. Guarded by the table. */
     boolean removed;
 
+    /** The file handle's opaque bytes, or null while the inode has not needed one. */
+    byte[] handle;
+    int handleType;
+    int mountId = -1;
+    /** Whether {@link #fd} stays open as long as the inode lives (no handle possible). */
+    boolean pinned;
     /** The O_PATH descriptor (owned by the table), or -1 while evicted. */
     int fd;
     /** Operations using {@link #fd} right now: an evictor must not close it. */
@@ -47,16 +49,13 @@ final class Inode {
     /** POSIX lock descriptors, one open file description per lock owner (see {@link PosixLocks}). */
     Map<Long, Fd> locks;
 
-    Inode(long nodeId, long dev, long ino, int type, byte[] handle, int handleType, int mountId, int fd) {
+    Inode(long nodeId, long dev, long ino, int type, int fd, boolean pinned) {
         this.nodeId = nodeId;
         this.dev = dev;
         this.ino = ino;
         this.type = type;
-        this.handle = handle;
-        this.handleType = handleType;
-        this.mountId = mountId;
-        this.pinned = handle == null;
         this.fd = fd;
+        this.pinned = pinned;
     }
 
     Map<Long, Fd> locks() {
@@ -68,6 +67,6 @@ final class Inode {
 
     @Override
     public String toString() {
-        return "Inode[" + Long.toHexString(nodeId) + " dev " + dev + " ino " + ino + (pinned ? " pinned" : " handle") + "]";
+        return "Inode[" + Long.toHexString(nodeId) + " dev " + dev + " ino " + ino + (pinned ? " pinned" : "") + "]";
     }
 }

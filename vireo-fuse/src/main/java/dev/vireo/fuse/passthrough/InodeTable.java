@@ -10,12 +10,14 @@ import dev.vireo.sys.abi.Statx;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * The inodes the kernel knows, by node id and by (st_dev, st_ino), with their lookup counts and a
@@ -27,13 +29,21 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * unknown or stale one finds nothing (the caller answers ESTALE), never another inode. The root is
  * slot 1, generation 0: FUSE_ROOT_ID.
  *
- * <h2>Descriptors</h2>
- * An inode held by file handle has an O_PATH descriptor only while it is in use or cached; at most
- * {@code capacity} such descriptors are open, and a CLOCK sweep closes idle, unreferenced ones beyond
- * that. This is what lets vireo serve trees far larger than the open-file limit (the kernel keeps
- * every looked-up inode until memory pressure makes it FORGET them). Operations
- * {@link #acquire acquire} the descriptor and {@link #release release} it; the sweep never closes a
- * descriptor in use. Inodes without a handle keep their descriptor for life.
+ * <h2>Descriptors and handles</h2>
+ * A new inode comes with the O_PATH descriptor its lookup opened, and keeps it while the cache has
+ * room (as a descriptor-per-inode server would: operations need no reopening, and an unlinked
+ * file's last reference goes with FORGET, after the UNLINK was answered). At most {@code capacity}
+ * such descriptors are open: beyond that a CLOCK sweep over the ring of inodes with descriptors
+ * closes idle, unreferenced ones, taking each one's file handle first (name_to_handle_at on the
+ * descriptor); {@link #acquire} reopens it from the handle when needed (open_by_handle_at, checked
+ * to open the inode of the key). That is what lets vireo serve trees far larger than the open-file
+ * limit: the kernel keeps every looked-up inode until memory pressure makes it FORGET them.
+ * Inodes that cannot have a handle are pinned and keep their descriptor. Operations
+ * {@link #acquire acquire} the descriptor and {@link #release release} it; the sweep never closes
+ * a descriptor in use.
+ *
+ * <p>Lock order: the table's lock, then an inode's monitor; the ring's lock, then an inode's
+ * monitor. No path takes them the other way round.
  */
 final class InodeTable {
 
@@ -49,26 +59,30 @@ final class InodeTable {
     private final InodeIndex index = new InodeIndex();
     private final Inode root;
     private final MountFds mounts;
+    private final int procFd;
+    private final boolean handles;
     private final int capacity;
     private final AtomicInteger cached = new AtomicInteger();
     private final ReentrantLock sweeping = new ReentrantLock();
     /**
-     * The CLOCK ring: the handle-backed inodes that have (or recently had) a descriptor, so that a
-     * sweep visits a cache's worth of inodes, not the whole table. Guarded by {@link #sweeping};
-     * never taken while an inode's monitor is held (the sweep takes the ring, then inodes).
+     * The CLOCK ring: the inodes that have (or recently had) a cached descriptor, so that a sweep
+     * visits a cache's worth of inodes, not the whole table. Guarded by {@link #sweeping}.
      */
     private Inode[] ring = new Inode[256];
     private int ringSize;
     private int hand;
 
     /**
-     * @param root     the root inode's key and pinned descriptor
-     * @param capacity how many handle-backed descriptors to keep open
+     * @param rootFd   the root's O_PATH descriptor (pinned)
+     * @param handles  whether inodes may be held by file handle (else every inode is pinned)
+     * @param capacity how many evictable descriptors to keep open
      */
-    InodeTable(long rootDev, long rootIno, int rootFd, MountFds mounts, int capacity) {
+    InodeTable(long rootDev, long rootIno, int rootFd, MountFds mounts, int procFd, boolean handles, int capacity) {
         this.mounts = mounts;
+        this.procFd = procFd;
+        this.handles = handles;
         this.capacity = Math.max(16, capacity);
-        this.root = new Inode(ROOT_ID, rootDev, rootIno, FsCalls.S_IFDIR, null, 0, -1, rootFd);
+        this.root = new Inode(ROOT_ID, rootDev, rootIno, FsCalls.S_IFDIR, rootFd, true);
         root.nlookup = 1;
         slots.set(1, root);
         index.put(root);
@@ -78,7 +92,7 @@ final class InodeTable {
         return root;
     }
 
-    /** Open handle-backed descriptors (tests, metrics). */
+    /** Open evictable descriptors (tests, metrics). */
     int cachedDescriptors() {
         return cached.get();
     }
@@ -106,19 +120,11 @@ final class InodeTable {
         return i != null && i.nodeId == nodeId ? i : null;
     }
 
-    /**
-     * Finds the inode with key (dev, ino) and counts one lookup of it. With a handle, the inode's
-     * handle must match too: a different handle means the inode number was reused by a new file
-     * after the old one was deleted, and the caller must insert a new inode. Returns null when not
-     * found.
-     */
-    Inode lookup(long dev, long ino, MemorySegment handle) {
+    /** The known inode with key (dev, ino), counting one lookup; null when unknown (".." lookups). */
+    Inode find(long dev, long ino) {
         synchronized (lock) {
             Inode i = index.get(dev, ino);
             if (i == null || i.removed) {
-                return null;
-            }
-            if (handle != null && i.handle != null && !sameHandle(i, handle)) {
                 return null;
             }
             i.nlookup++;
@@ -126,21 +132,7 @@ final class InodeTable {
         }
     }
 
-    private static boolean sameHandle(Inode i, MemorySegment h) {
-        int n = FileHandle.handleBytes(h);
-        if (n != i.handle.length || FileHandle.handleType(h) != i.handleType) {
-            return false;
-        }
-        long base = FileHandle.LAYOUT.byteSize();
-        for (int k = 0; k < n; k++) {
-            if (h.get(JAVA_BYTE, base + k) != i.handle[k]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Counts one more lookup of a known inode ("." lookups, LINK). */
+    /** Counts one more lookup of a known inode ("." lookups). */
     void ref(Inode i) {
         synchronized (lock) {
             i.nlookup++;
@@ -148,48 +140,82 @@ final class InodeTable {
     }
 
     /**
-     * Adds a new inode with one lookup, reached by {@code handle} (null: by {@code fd} for life). If
-     * the key is already known with the same handle (another thread inserted it meanwhile), counts a
-     * lookup of that one instead and closes {@code fd}. {@code fd} (an O_PATH descriptor, or -1) is
-     * owned by the table from here on.
+     * The inode that {@code fd} (an O_PATH descriptor, owned by the table from here on) opens, with
+     * key (dev, ino): a known one (one more lookup; {@code fd} is closed, or kept if the known inode
+     * had none) or a new one (one lookup). A known inode held only by its handle is the same file
+     * only if the handles agree: its inode number may have been reused by a new file since the old
+     * one was deleted.
      */
-    Inode insert(long dev, long ino, int type, MemorySegment handle, int mountId, int fd) {
-        Inode inode;
-        Inode existing = null;
-        synchronized (lock) {
-            Inode known = index.get(dev, ino);
-            if (known != null && !known.removed && (handle == null || known.handle == null || sameHandle(known, handle))) {
-                known.nlookup++;
-                existing = known;
-                inode = known;
-            } else {
-                int slot = allocateSlot();
-                long nodeId = ((long) generations[slot] << 32) | slot;
-                byte[] bytes = null;
-                int handleType = 0;
-                if (handle != null) {
-                    bytes = handle.asSlice(FileHandle.LAYOUT.byteSize(), FileHandle.handleBytes(handle)).toArray(JAVA_BYTE);
-                    handleType = FileHandle.handleType(handle);
+    Inode lookupOrAdd(long dev, long ino, int type, int fd, boolean pin, Scratch s) {
+        boolean compared = false;
+        byte[] handle = null;
+        while (true) {
+            Inode result = null;
+            boolean adopted = false;
+            boolean needHandle = false;
+            Inode known;
+            synchronized (lock) {
+                known = index.get(dev, ino);
+                if (known != null && !known.removed) {
+                    synchronized (known) {
+                        if (known.fd >= 0 || known.handle == null) {
+                            // Its open descriptor holds the inode: the key cannot have been reused.
+                            result = known;
+                        } else if (compared) {
+                            if (handle != null && Arrays.equals(handle, known.handle)) {
+                                result = known;
+                                known.fd = fd;
+                                adopted = true;
+                            }
+                        } else {
+                            needHandle = true;
+                        }
+                    }
+                    if (result != null) {
+                        known.nlookup++;
+                    }
                 }
-                inode = new Inode(nodeId, dev, ino, type, bytes, handleType, mountId, fd);
-                inode.nlookup = 1;
-                slots.set(slot, inode);
-                index.put(inode);
+                if (result == null && !needHandle) {
+                    result = addLocked(dev, ino, type, fd, pin || !handles);
+                    adopted = !result.pinned;
+                }
             }
-        }
-        if (existing != null) {
-            if (fd >= 0) {
+            if (needHandle) {
+                handle = handleOf(fd, s);
+                compared = true;
+                continue;
+            }
+            if (result == known && !adopted) {
                 FdCalls.close(fd);
+            } else if (adopted) {
+                track(result);
+                if (cached.incrementAndGet() > capacity) {
+                    sweep(s);
+                }
             }
-            return existing;
+            return result;
         }
-        if (!inode.pinned && fd >= 0) {
-            track(inode);
-            if (cached.incrementAndGet() > capacity) {
-                sweep();
-            }
-        }
+    }
+
+    private Inode addLocked(long dev, long ino, int type, int fd, boolean pinned) {
+        int slot = allocateSlot();
+        long nodeId = ((long) generations[slot] << 32) | slot;
+        Inode inode = new Inode(nodeId, dev, ino, type, fd, pinned);
+        inode.nlookup = 1;
+        slots.set(slot, inode);
+        index.put(inode);
         return inode;
+    }
+
+    /** The handle bytes of {@code fd}, or null where the file system has none. Fills s.handle, s.mountId. */
+    private byte[] handleOf(int fd, Scratch s) {
+        FileHandle.handleBytes(s.handle, FileHandle.MAX_HANDLE_SZ);
+        try {
+            FsCalls.nameToHandleAt(fd, s.empty, s.handle, s.mountId, FsCalls.AT_EMPTY_PATH);
+        } catch (SysException e) {
+            return null;
+        }
+        return s.handle.asSlice(FileHandle.LAYOUT.byteSize(), FileHandle.handleBytes(s.handle)).toArray(JAVA_BYTE);
     }
 
     private int allocateSlot() {
@@ -202,7 +228,7 @@ final class InodeTable {
             for (int i = 0; i < s.length(); i++) {
                 bigger.set(i, s.get(i));
             }
-            generations = java.util.Arrays.copyOf(generations, s.length() * 2);
+            generations = Arrays.copyOf(generations, s.length() * 2);
             slots = bigger;
         }
         return nextFresh++;
@@ -234,7 +260,7 @@ final class InodeTable {
         slots.set(slot, null);
         generations[slot]++;
         if (freeCount == free.length) {
-            free = java.util.Arrays.copyOf(free, free.length * 2);
+            free = Arrays.copyOf(free, free.length * 2);
         }
         free[freeCount++] = slot;
     }
@@ -262,8 +288,8 @@ final class InodeTable {
     }
 
     /**
-     * The inode's O_PATH descriptor, opened from its handle if it was evicted (as fsuid 0: opening
-     * by handle needs CAP_DAC_READ_SEARCH). Every call is paired with {@link #release}.
+     * The inode's O_PATH descriptor, reopened from its handle if it was evicted (as fsuid 0:
+     * opening by handle needs CAP_DAC_READ_SEARCH). Every call is paired with {@link #release}.
      */
     int acquire(Inode i, Credentials creds, Scratch s) {
         boolean opened = false;
@@ -284,7 +310,7 @@ final class InodeTable {
         if (opened) {
             track(i);
             if (cached.incrementAndGet() > capacity) {
-                sweep();
+                sweep(s);
             }
         }
         return fd;
@@ -303,15 +329,15 @@ final class InodeTable {
     private int openByHandle(Inode i, Scratch s) {
         MemorySegment h = s.handle;
         FileHandle.handleBytes(h, i.handle.length);
-        h.set(java.lang.foreign.ValueLayout.JAVA_INT, 4, i.handleType);
+        h.set(JAVA_INT, 4, i.handleType);
         MemorySegment.copy(MemorySegment.ofArray(i.handle), 0, h, FileHandle.LAYOUT.byteSize(), i.handle.length);
         int mountFd = mounts.fd(i.mountId);
         if (mountFd < 0) {
             throw new SysException("open_by_handle_at", Errno.ESTALE.code(), "no descriptor for mount " + i.mountId);
         }
         int fd = FsCalls.openByHandleAt(mountFd, h, FsCalls.O_PATH | FsCalls.O_CLOEXEC);
-        // An inode added from a name (statx, then name_to_handle_at) may have got the handle of a
-        // file that replaced the name in between: the handle must open the inode of the key.
+        // The handle was taken from the inode's own descriptor; check anyway that it opens the inode
+        // of the key (a deleted file's handle fails with ESTALE in the kernel).
         int r = FsCalls.tryStatx(fd, s.empty, FsCalls.AT_EMPTY_PATH, FsCalls.STATX_INO, s.statx);
         if (r < 0 || Statx.ino(s.statx) != i.ino) {
             FdCalls.close(fd);
@@ -328,7 +354,7 @@ final class InodeTable {
                 return;
             }
             if (ringSize == ring.length) {
-                ring = java.util.Arrays.copyOf(ring, ring.length * 2);
+                ring = Arrays.copyOf(ring, ring.length * 2);
             }
             ring[ringSize++] = i;
             i.tracked = true;
@@ -340,10 +366,12 @@ final class InodeTable {
     /**
      * Closes idle cached descriptors until the count is back under 90 % of the capacity: a CLOCK
      * sweep over the ring (a referenced inode gets a second chance; one in use is skipped; one whose
-     * descriptor is already gone leaves the ring). One thread sweeps at a time; the others carry on
-     * (the count may overshoot briefly).
+     * descriptor is already gone leaves the ring). Before a descriptor is closed its inode's handle
+     * is taken from it, and its mount given a descriptor for open_by_handle_at; an inode that can
+     * have neither is pinned instead. One thread sweeps at a time; the others carry on (the count may
+     * overshoot briefly).
      */
-    private void sweep() {
+    private void sweep(Scratch s) {
         if (!sweeping.tryLock()) {
             return;
         }
@@ -356,7 +384,7 @@ final class InodeTable {
                 Inode i = ring[hand];
                 boolean drop;
                 synchronized (i) {
-                    if (i.fd < 0) {
+                    if (i.fd < 0 || i.pinned) {
                         drop = true;
                     } else if (i.borrows > 0) {
                         drop = false;
@@ -364,7 +392,13 @@ final class InodeTable {
                         i.referenced = false;
                         drop = false;
                     } else {
-                        closeFd(i);
+                        if (i.handle == null && !takeHandle(i, s)) {
+                            // No handle possible: it keeps its descriptor, outside the cache.
+                            i.pinned = true;
+                            cached.decrementAndGet();
+                        } else {
+                            closeFd(i);
+                        }
                         drop = true;
                     }
                 }
@@ -380,6 +414,23 @@ final class InodeTable {
         } finally {
             sweeping.unlock();
         }
+    }
+
+    /** Takes the inode's file handle from its descriptor; false if it can have none. Holds its monitor. */
+    private boolean takeHandle(Inode i, Scratch s) {
+        byte[] h = handleOf(i.fd, s);
+        if (h == null) {
+            return false;
+        }
+        int mountId = s.mountId.get(JAVA_INT, 0);
+        int handleType = FileHandle.handleType(s.handle);
+        if (!mounts.ensure(mountId, i.fd, i.type == FsCalls.S_IFDIR, procFd, s.fdName(i.fd))) {
+            return false;
+        }
+        i.handle = h;
+        i.handleType = handleType;
+        i.mountId = mountId;
+        return true;
     }
 
     /** Closes every descriptor (the file system is ending). */

@@ -21,8 +21,15 @@ final class OpenFile {
     final Inode inode;
     final int fd;
     final boolean directory;
-    /** For directories: the descriptor's position after the last getdents64 (a d_off cookie). Guarded by this. */
+    /**
+     * For directories: the offset the next record continues from (the d_off of the last record
+     * sent, 0 at the start). Guarded by this.
+     */
     long position;
+    /** For directories: records read but not yet sent, {@code carry[carryStart, carryEnd)}. Guarded by this. */
+    java.lang.foreign.MemorySegment carry;
+    long carryStart;
+    long carryEnd;
 
     OpenFile(long fh, Inode inode, int fd, boolean directory) {
         this.fh = fh;

@@ -128,7 +128,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             this.handles = probeHandles(root, rootRead, options.fileHandles());
             this.procFd = proc;
             this.rootReadFd = rootRead;
-            this.inodes = new InodeTable(dev(st), Statx.ino(st), root, mounts, cacheSize(options.fdCacheSize()));
+            this.inodes = new InodeTable(dev(st), Statx.ino(st), root, mounts, proc, handles, cacheSize(options.fdCacheSize()));
         } catch (RuntimeException e) {
             for (int fd : new int[] {root, rootRead, proc}) {
                 if (fd >= 0) {
@@ -324,105 +324,44 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
     }
 
     /**
-     * Fills {@code s.handle} and {@code s.mountId} for {@code name} relative to {@code dirFd} (never
-     * following a final symlink); returns the handle, or null where the file system has none.
-     */
-    private MemorySegment handleOf(int dirFd, MemorySegment name, int flags, Scratch s) {
-        FileHandle.handleBytes(s.handle, FileHandle.MAX_HANDLE_SZ);
-        try {
-            FsCalls.nameToHandleAt(dirFd, name, s.handle, s.mountId, flags);
-            return s.handle;
-        } catch (SysException e) {
-            if (e.is(Errno.EOPNOTSUPP)) {
-                if (options.fileHandles() == PassthroughOptions.FileHandles.MANDATORY) {
-                    throw e;
-                }
-                return null;
-            }
-            throw e;
-        }
-    }
-
-    /**
      * Finds or adds the inode {@code name} names in the directory {@code dirFd}, counting one
-     * lookup, with its attributes left in {@code s.statx}; null when the name does not exist.
+     * lookup, with its attributes left in {@code s.statx}; null when the name does not exist. Opens
+     * the name as O_PATH beneath the directory, never following a symbolic link or a magic link
+     * (openat2 RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS, O_NOFOLLOW), and identifies the inode from
+     * that descriptor: two system calls for a new inode, as a descriptor-per-inode server needs.
      */
     private Inode lookupChild(PerThread t, int dirFd, MemorySegment name) {
         Scratch s = t.s;
-        int r = FsCalls.tryStatx(dirFd, name, FsCalls.AT_SYMLINK_NOFOLLOW | FsCalls.AT_NO_AUTOMOUNT, STATX_MASK, s.statx);
-        if (r == -Errno.ENOENT.code()) {
+        OpenHow.set(s.openHow, FsCalls.O_PATH | FsCalls.O_NOFOLLOW | FsCalls.O_CLOEXEC, 0,
+                FsCalls.RESOLVE_BENEATH | FsCalls.RESOLVE_NO_MAGICLINKS);
+        int fd = FsCalls.tryOpenat2(dirFd, name, s.openHow);
+        if (fd == -Errno.ENOENT.code()) {
             return null;
         }
-        if (r < 0) {
-            throw new SysException("statx", -r, Native.describe(name));
+        if (fd < 0) {
+            throw new SysException("openat2", -fd, Native.describe(name));
         }
-        MemorySegment handle = handles ? handleOf(dirFd, name, 0, s) : null;
-        Inode known = inodes.lookup(dev(s.statx), Statx.ino(s.statx), handle);
-        if (known != null) {
-            return known;
-        }
-        if (handle != null) {
-            int mountId = s.mountId.get(JAVA_INT, 0);
-            if (mounts.fd(mountId) >= 0) {
-                // Held by its handle; a descriptor is opened only when an operation needs one (a
-                // listing or a stat of a large tree opens none). statx and name_to_handle_at may see
-                // different files if the name is replaced meanwhile: opening by handle checks the
-                // inode number, so such an entry goes stale instead of naming the wrong file.
-                return inodes.insert(dev(s.statx), Statx.ino(s.statx), Statx.mode(s.statx) & FsCalls.S_IFMT, handle,
-                        mountId, -1);
-            }
-            // The first inode seen of this mount: opened, to register the mount (or be pinned).
-        }
-        return addChild(t, openPath(dirFd, name, s));
+        return identify(fd, s, false);
     }
 
-    /**
-     * Finds or adds the inode of {@code fd}, a file just opened (CREATE), counting one lookup,
-     * with its attributes left in {@code s.statx}.
-     */
-    private Inode identifyOpened(PerThread t, int fd) {
-        Scratch s = t.s;
-        FsCalls.statx(fd, empty, FsCalls.AT_EMPTY_PATH, STATX_MASK, s.statx);
-        MemorySegment handle = handles ? handleOf(fd, empty, FsCalls.AT_EMPTY_PATH, s) : null;
-        Inode known = inodes.lookup(dev(s.statx), Statx.ino(s.statx), handle);
-        if (known != null) {
-            return known;
-        }
-        if (handle != null) {
-            int mountId = s.mountId.get(JAVA_INT, 0);
-            if (mounts.fd(mountId) >= 0) {
-                return inodes.insert(dev(s.statx), Statx.ino(s.statx), Statx.mode(s.statx) & FsCalls.S_IFMT, handle,
-                        mountId, -1);
-            }
-        }
-        return addChild(t, FsCalls.openat(procFd, s.fdName(fd), FsCalls.O_PATH | FsCalls.O_CLOEXEC, 0));
-    }
-
-    /** Adds the inode open as {@code fd} (O_PATH; owned by the table from here on), with its attributes in s.statx. */
-    private Inode addChild(PerThread t, int fd) {
-        Scratch s = t.s;
+    /** The inode of {@code fd} (O_PATH; owned by the table from here on), its attributes left in s.statx. */
+    private Inode identify(int fd, Scratch s, boolean pin) {
         try {
             FsCalls.statx(fd, empty, FsCalls.AT_EMPTY_PATH | FsCalls.AT_SYMLINK_NOFOLLOW, STATX_MASK, s.statx);
-            MemorySegment handle = handles ? handleOf(fd, empty, FsCalls.AT_EMPTY_PATH, s) : null;
-            int type = Statx.mode(s.statx) & FsCalls.S_IFMT;
-            int mountId = handle != null ? s.mountId.get(JAVA_INT, 0) : -1;
-            if (handle != null && !mounts.ensure(mountId, fd, type == FsCalls.S_IFDIR, procFd, s.fdName(fd))) {
-                // The first inode seen of another mount is not a directory: hold it by descriptor.
-                handle = null;
-                mountId = -1;
-            }
-            return inodes.insert(dev(s.statx), Statx.ino(s.statx), type, handle, mountId, fd);
         } catch (RuntimeException e) {
             FdCalls.close(fd);
             throw e;
         }
+        return inodes.lookupOrAdd(dev(s.statx), Statx.ino(s.statx), Statx.mode(s.statx) & FsCalls.S_IFMT, fd, pin, s);
     }
 
-    /** An O_PATH descriptor of {@code name} in {@code dirFd}, resolved beneath it, a final symlink not followed. */
-    private int openPath(int dirFd, MemorySegment name, Scratch s) {
-        OpenHow.set(s.openHow, FsCalls.O_PATH | FsCalls.O_NOFOLLOW | FsCalls.O_CLOEXEC, 0,
-                FsCalls.RESOLVE_BENEATH | FsCalls.RESOLVE_NO_MAGICLINKS);
-        return FsCalls.openat2(dirFd, name, s.openHow);
+    /**
+     * Finds or adds the inode of {@code fd}, a file just opened (CREATE), counting one lookup, with
+     * its attributes left in {@code s.statx}.
+     */
+    private Inode identifyOpened(PerThread t, int fd) {
+        Scratch s = t.s;
+        return identify(FsCalls.openat(procFd, s.fdName(fd), FsCalls.O_PATH | FsCalls.O_CLOEXEC, 0), s, false);
     }
 
     /** Replies the entry of a just-created {@code name} in {@code dirFd}. */
@@ -516,7 +455,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
      */
     private void lookupParent(Request req, PerThread t, int pfd) {
         FsCalls.statx(pfd, dotdot, FsCalls.AT_SYMLINK_NOFOLLOW, STATX_MASK, t.s.statx);
-        Inode i = inodes.lookup(dev(t.s.statx), Statx.ino(t.s.statx), null);
+        Inode i = inodes.find(dev(t.s.statx), Statx.ino(t.s.statx));
         if (i == null) {
             req.replyError(Errno.ENOENT.code());
             return;
@@ -878,8 +817,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
                 // An unnamed inode cannot be reopened by handle: hold it by an O_PATH descriptor.
                 t.creds.asRoot();
                 int path = FsCalls.openat(procFd, s.fdName(fd), FsCalls.O_PATH | FsCalls.O_CLOEXEC, 0);
-                FsCalls.statx(path, empty, FsCalls.AT_EMPTY_PATH, STATX_MASK, s.statx);
-                i = inodes.insert(dev(s.statx), Statx.ino(s.statx), FsCalls.S_IFREG, null, -1, path);
+                i = identify(path, s, true);
             } catch (RuntimeException e) {
                 FdCalls.close(fd);
                 throw e;
@@ -1100,42 +1038,72 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
     }
 
     /**
-     * Lists from {@code offset} into {@code w}. The descriptor's position after the last
-     * getdents64 is remembered; a request that continues from it reads on, any other seeks (also
-     * after a reply that did not take a whole getdents64 buffer).
+     * Lists from {@code offset} into {@code w}. Records are read with getdents64 in batches; what a
+     * reply had no room for is kept with the directory handle ({@link OpenFile#carry}), so that the
+     * next READDIR, which continues from the last record sent, starts with it: no record is read
+     * twice and the descriptor is never moved back. Any other offset (a seekdir, a rewind) drops the
+     * carried records and seeks.
      */
     private void fill(PerThread t, OpenFile f, long offset, int size, boolean plus, DirectoryWriter w, Request req) {
         Scratch s = t.s;
         if (f.position != offset) {
             FdCalls.lseek(f.fd, offset, FdCalls.SEEK_SET);
             f.position = offset;
+            f.carryEnd = 0;
         }
-        // Plain records take about as much room as getdents64's; READDIRPLUS records six times more.
-        long chunk = Math.clamp(plus ? size / 4L : size + 512L, 512, Scratch.DIRENTS);
-        MemorySegment buf = s.dirents.asSlice(0, chunk);
+        if (f.carryEnd > 0 && !emit(t, f, f.carry, f.carryStart, f.carryEnd, w, plus, req)) {
+            return;
+        }
+        f.carryEnd = 0;
+        MemorySegment buf = s.dirents;
         while (true) {
             long n = FsCalls.getdents64(f.fd, buf);
             if (n == 0) {
                 return;
             }
-            long at = 0;
-            long last = f.position;
-            while (at < n) {
-                int reclen = Dirent64.reclen(buf, at);
-                long next = Dirent64.off(buf, at);
-                int len = nameLength(buf, at + Dirent64.NAME, reclen - (int) Dirent64.NAME);
-                MemorySegment.copy(buf, at + Dirent64.NAME, t.name, 0, len);
-                t.name.set(JAVA_BYTE, len, (byte) 0);
-                if (!add(t, f, w, len, Dirent64.ino(buf, at), Dirent64.type(buf, at), next, plus, req)) {
-                    // The reply is full; the descriptor has read ahead of what was sent.
-                    f.position = -1;
-                    return;
-                }
-                last = next;
-                at += reclen;
+            if (!emit(t, f, buf, 0, n, w, plus, req)) {
+                return;
             }
-            f.position = last;
         }
+    }
+
+    /**
+     * Adds the records of {@code buf[at, end)} to the reply; returns false when the reply is full,
+     * after moving the records not sent to the handle's carry buffer.
+     */
+    private boolean emit(PerThread t, OpenFile f, MemorySegment buf, long at, long end, DirectoryWriter w, boolean plus,
+                         Request req) {
+        while (at < end) {
+            int reclen = Dirent64.reclen(buf, at);
+            long next = Dirent64.off(buf, at);
+            int len = nameLength(buf, at + Dirent64.NAME, reclen - (int) Dirent64.NAME);
+            MemorySegment.copy(buf, at + Dirent64.NAME, t.name, 0, len);
+            t.name.set(JAVA_BYTE, len, (byte) 0);
+            if (!add(t, f, w, len, Dirent64.ino(buf, at), Dirent64.type(buf, at), next, plus, req)) {
+                keep(f, buf, at, end);
+                return false;
+            }
+            f.position = next;
+            at += reclen;
+        }
+        return true;
+    }
+
+    /** Keeps {@code buf[at, end)} for the next READDIR of this handle. */
+    private static void keep(OpenFile f, MemorySegment buf, long at, long end) {
+        long n = end - at;
+        if (buf == f.carry) {
+            f.carryStart = at;
+            f.carryEnd = end;
+            return;
+        }
+        if (f.carry == null) {
+            // Freed with the handle by the GC: the kernel keeps no reference to it.
+            f.carry = Arena.ofAuto().allocate(Scratch.DIRENTS, 8);
+        }
+        MemorySegment.copy(buf, at, f.carry, 0, n);
+        f.carryStart = 0;
+        f.carryEnd = n;
     }
 
     private static int nameLength(MemorySegment buf, long at, int max) {
