@@ -20,8 +20,8 @@ import java.util.Properties;
             "Run a command in a throw-away Linux VM whose virtio devices are vireo's, serve a directory",
             "over FUSE, or act as a virtio-fs daemon for QEMU. Debug output per area:",
             "VIREO_DEBUG=fuse,virtio (or -Dvireo.debug=... in VIREO_JAVA_OPTS)."},
-        subcommands = {RunCommand.class, SysInfoCommand.class, VhostUserBlkCommand.class, VhostUserRngCommand.class,
-            CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, MountCommand.class, SysInfoCommand.class, VhostUserBlkCommand.class,
+            VhostUserRngCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     private static final Log LOG = Log.of("cli");

@@ -28,6 +28,13 @@ public final class FdCalls {
     public static final int FD_CLOEXEC = 1;
     /** The most iovecs one readv/writev/preadv/pwritev call takes. */
     public static final int IOV_MAX = 1024;
+    /** fcntl: set a pipe's capacity (rounded up to a power-of-two number of pages). */
+    public static final int F_SETPIPE_SZ = 1031;
+    public static final int F_GETPIPE_SZ = 1032;
+    /** splice(2)/vmsplice(2) flags. */
+    public static final int SPLICE_F_MOVE = 1;
+    public static final int SPLICE_F_NONBLOCK = 2;
+    public static final int SPLICE_F_MORE = 4;
     public static final int F_ADD_SEALS = 1033;
     public static final int F_DUPFD_CLOEXEC = 1030;
     public static final int F_GETFD = 1;
@@ -99,6 +106,12 @@ public final class FdCalls {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
     private static final MethodHandle FCNTL_PTR = Native.variadicErrnoCall("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), 2);
+    private static final MethodHandle PIPE2 = Native.errnoCall("pipe2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SPLICE = Native.errnoCall("splice",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle VMSPLICE = Native.errnoCall("vmsplice",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle COPY_FILE_RANGE = Native.errnoCall("copy_file_range",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
 
@@ -499,5 +512,53 @@ public final class FdCalls {
             throw Native.unexpected(t);
         }
         return Native.check(r, st, "copy_file_range");
+    }
+
+    /** pipe2(2): fills {@code fds} (two ints) with the read and the write end. */
+    public static void pipe2(MemorySegment fds, int flags) {
+        MemorySegment st = Native.callState();
+        int r;
+        try {
+            r = (int) PIPE2.invokeExact(st, fds, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        Native.check(r, st, "pipe2");
+    }
+
+    /**
+     * splice(2): moves up to {@code len} bytes between a pipe and a file without copying them
+     * through user memory; {@code offIn}/{@code offOut} point at a 64-bit offset (advanced by the
+     * call) or are NULL. Returns the bytes moved, 0 at end of input.
+     */
+    public static long splice(int fdIn, MemorySegment offIn, int fdOut, MemorySegment offOut, long len, int flags) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) SPLICE.invokeExact(st, fdIn, offIn, fdOut, offOut, len, flags);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return Native.check(r, st, "splice");
+    }
+
+    /**
+     * vmsplice(2): puts user memory into a pipe. Without SPLICE_F_GIFT the pipe refers to the
+     * memory itself until it is read: the memory must stay unchanged (or be changed on purpose)
+     * until then. Returns the bytes put in.
+     */
+    public static long vmsplice(int fd, MemorySegment iov, long nrSegs, int flags) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) VMSPLICE.invokeExact(st, fd, iov, nrSegs, flags);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return Native.check(r, st, "vmsplice");
     }
 }

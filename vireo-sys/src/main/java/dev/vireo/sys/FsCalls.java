@@ -185,6 +185,16 @@ public final class FsCalls {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
     private static final MethodHandle OPEN_BY_HANDLE_AT = Native.errnoCall("open_by_handle_at",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETXATTR = Native.errnoCall("getxattr",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle SETXATTR = Native.errnoCall("setxattr",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle LISTXATTR = Native.errnoCall("listxattr",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle REMOVEXATTR = Native.errnoCall("removexattr",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    // umask(2) cannot fail.
+    private static final MethodHandle UMASK = Native.plainCall("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle MOUNT = Native.errnoCall("mount",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle UMOUNT2 = Native.errnoCall("umount2",
@@ -209,6 +219,14 @@ public final class FsCalls {
         } catch (SysException e) {
             throw new SysException("openat2", e.errno(), Native.describe(path));
         }
+    }
+
+    /**
+     * As {@link #openat2(int, MemorySegment, MemorySegment)}, reporting failure as a negative errno
+     * instead of throwing: a LOOKUP of a name that does not exist is an ordinary answer.
+     */
+    public static int tryOpenat2(int dirfd, MemorySegment path, MemorySegment how) {
+        return (int) RawSyscall.tryCall(RawSyscall.SYS_OPENAT2, dirfd, path.address(), how.address(), how.byteSize(), 0, 0);
     }
 
     /** As {@link #openat2(int, MemorySegment, MemorySegment)}, with a Java string and the open_how fields. */
@@ -759,6 +777,109 @@ public final class FsCalls {
             throw Native.unexpected(t);
         }
         return Native.check(r, st, "open_by_handle_at");
+    }
+
+    /**
+     * statx(2) that reports failure as a negative errno instead of throwing: for LOOKUP, where a
+     * missing name (ENOENT) is an ordinary answer and an exception per negative lookup would cost
+     * more than the system call. Returns 0 on success.
+     */
+    public static int tryStatx(int dirfd, MemorySegment path, int flags, int mask, MemorySegment statx) {
+        MemorySegment st = Native.callState();
+        int r;
+        try {
+            do {
+                r = (int) STATX.invokeExact(st, dirfd, path, flags, mask, statx);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return r == -1 ? -Native.errno(st) : 0;
+    }
+
+    /**
+     * getxattr(2): follows symbolic links, so that a {@code /proc/self/fd/N} path reaches the file
+     * an O_PATH descriptor holds. Returns the value's size (with an empty {@code value}: the size
+     * needed).
+     */
+    public static long getxattr(MemorySegment path, MemorySegment name, MemorySegment value) {
+        long r = tryGetxattr(path, name, value);
+        if (r < 0) {
+            throw new SysException("getxattr", (int) -r, Native.describe(name));
+        }
+        return r;
+    }
+
+    /**
+     * As {@link #getxattr}, reporting failure as a negative errno instead of throwing: ENODATA
+     * (no such attribute) is the common answer to the kernel's ACL and capability queries.
+     */
+    public static long tryGetxattr(MemorySegment path, MemorySegment name, MemorySegment value) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) GETXATTR.invokeExact(st, path, name, value, value.byteSize());
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return r == -1 ? -Native.errno(st) : r;
+    }
+
+    /** setxattr(2), following symbolic links (see {@link #getxattr}); {@code flags} is 0, XATTR_CREATE or XATTR_REPLACE. */
+    public static void setxattr(MemorySegment path, MemorySegment name, MemorySegment value, int flags) {
+        MemorySegment st = Native.callState();
+        int r;
+        try {
+            do {
+                r = (int) SETXATTR.invokeExact(st, path, name, value, value.byteSize(), flags);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        Native.check(r, st, "setxattr", name);
+    }
+
+    /** listxattr(2), following symbolic links: NUL-separated names into {@code list}; returns the bytes used (with an empty {@code list}: the size needed). */
+    public static long listxattr(MemorySegment path, MemorySegment list) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) LISTXATTR.invokeExact(st, path, list, list.byteSize());
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return Native.check(r, st, "listxattr", path);
+    }
+
+    /** removexattr(2), following symbolic links. */
+    public static void removexattr(MemorySegment path, MemorySegment name) {
+        MemorySegment st = Native.callState();
+        int r;
+        try {
+            do {
+                r = (int) REMOVEXATTR.invokeExact(st, path, name);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        Native.check(r, st, "removexattr", name);
+    }
+
+    /**
+     * umask(2): sets the file mode creation mask and returns the previous one. The mask belongs to
+     * the process's fs_struct, shared by all threads unless a thread called
+     * {@link ThreadCalls#unshare unshare(CLONE_FS)}.
+     */
+    public static int umask(int mask) {
+        try {
+            return (int) UMASK.invokeExact(mask);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
     }
 
     /** mount(2); {@code source} and {@code data} may be NULL. */

@@ -28,8 +28,11 @@ public final class Log {
     /** Warnings allowed per area and second before the rest are counted instead of printed. */
     public static final int WARN_BURST = 10;
 
-    private static final Set<String> ENABLED = parse(
-            System.getProperty("vireo.debug", System.getenv().getOrDefault("VIREO_DEBUG", "")));
+    private static final Set<String> ENABLED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        ENABLED.addAll(parse(System.getProperty("vireo.debug", System.getenv().getOrDefault("VIREO_DEBUG", ""))));
+    }
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
     private static volatile PrintStream out = System.err;
 
@@ -119,7 +122,16 @@ public final class Log {
 
     /** The areas switched on, for diagnostics. */
     public static Set<String> enabledAreas() {
-        return ENABLED;
+        return Set.copyOf(ENABLED);
+    }
+
+    /**
+     * Switches debug output on for {@code area} in logs created from now on (a command's
+     * {@code --debug} option, before it loads the classes of that area). Logs already created keep
+     * their setting: the per-call test stays one final field.
+     */
+    public static void enable(String area) {
+        ENABLED.add(area.toLowerCase(Locale.ROOT));
     }
 
     private void print(String level, String message) {

@@ -65,4 +65,21 @@ public final class RawSyscall {
         }
         return Native.check(r, st, name);
     }
+
+    /**
+     * As {@link #call}, reporting failure as a negative errno instead of throwing: for calls whose
+     * failure is an ordinary answer on a hot path (openat2 of a name that does not exist).
+     */
+    public static long tryCall(int nr, long a1, long a2, long a3, long a4, long a5, long a6) {
+        MemorySegment st = Native.callState();
+        long r;
+        try {
+            do {
+                r = (long) SYSCALL.invokeExact(st, (long) nr, a1, a2, a3, a4, a5, a6);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return r == -1 ? -Native.errno(st) : r;
+    }
 }

@@ -16,9 +16,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * per-thread setgroups, so that a FUSE worker can act as the requesting user), prctl, and the
  * process's ids.
  */
-@CConstants(headers = {"sys/prctl.h", "signal.h"})
+@CConstants(headers = {"sys/prctl.h", "signal.h", "sched.h"})
 public final class ThreadCalls {
 
+    /** unshare(2): give the calling thread its own cwd, root and umask. */
+    public static final int CLONE_FS = 0x200;
     public static final int PR_CAPBSET_READ = 23;
     public static final int PR_GET_NAME = 16;
     public static final int PR_GET_NO_NEW_PRIVS = 39;
@@ -54,6 +56,8 @@ public final class ThreadCalls {
     // setfsuid/setfsgid return the previous id and never set errno.
     private static final MethodHandle SETFSUID = Native.plainCall("setfsuid", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle SETFSGID = Native.plainCall("setfsgid", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle UNSHARE = Native.errnoCall("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SIGRTMAX = Native.plainCall("__libc_current_sigrtmax", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle PRCTL = Native.variadicErrnoCall("prctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
 
@@ -198,6 +202,31 @@ public final class ThreadCalls {
                 throw Native.unexpected(t);
             }
             Native.check(r, st, "prctl", "PR_SET_NAME");
+        }
+    }
+
+    /**
+     * unshare(2) for the calling thread. With {@link #CLONE_FS} the thread gets its own umask and
+     * working directory, so that a FUSE worker can create files with the requester's umask without
+     * touching the rest of the process.
+     */
+    public static void unshare(int flags) {
+        MemorySegment st = Native.callState();
+        int r;
+        try {
+            r = (int) UNSHARE.invokeExact(st, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        Native.check(r, st, "unshare");
+    }
+
+    /** SIGRTMAX of this C library (glibc reserves the lowest real-time signals for itself). */
+    public static int sigrtmax() {
+        try {
+            return (int) SIGRTMAX.invokeExact();
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
         }
     }
 }

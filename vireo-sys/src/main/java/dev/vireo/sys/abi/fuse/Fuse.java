@@ -2,6 +2,7 @@ package dev.vireo.sys.abi.fuse;
 
 import dev.vireo.sys.Ioctl;
 import dev.vireo.sys.abi.CConstants;
+import dev.vireo.sys.abi.NotInHeaders;
 
 /**
  * Constants of {@code linux/fuse.h}: opcodes, INIT flags, FOPEN_/FATTR_ bits, compat sizes and
@@ -49,6 +50,23 @@ public final class Fuse {
     public static final long FUSE_SECURITY_CTX = 0x100000000L;
     public static final long FUSE_HAS_INODE_DAX = 0x200000000L;
     public static final long FUSE_HAS_EXPIRE_ONLY = 0x800000000L;
+    /** Supplementary group extension on create, mkdir, symlink, mknod (fuse.h 7.38, Linux 6.3). */
+    @NotInHeaders("fuse.h 7.38 as of Linux 6.3")
+    public static final long FUSE_CREATE_SUPP_GROUP = 1L << 34;
+    @NotInHeaders("fuse.h 7.39")
+    public static final long FUSE_DIRECT_IO_ALLOW_MMAP = 1L << 36;
+    @NotInHeaders("fuse.h 7.40")
+    public static final long FUSE_PASSTHROUGH = 1L << 37;
+    @NotInHeaders("fuse.h 7.40")
+    public static final long FUSE_NO_EXPORT_SUPPORT = 1L << 38;
+    @NotInHeaders("fuse.h 7.40")
+    public static final long FUSE_HAS_RESEND = 1L << 39;
+    @NotInHeaders("fuse.h 7.41")
+    public static final long FUSE_ALLOW_IDMAP = 1L << 40;
+    @NotInHeaders("fuse.h 7.42")
+    public static final long FUSE_OVER_IO_URING = 1L << 41;
+    @NotInHeaders("fuse.h 7.43")
+    public static final long FUSE_REQUEST_TIMEOUT = 1L << 42;
     public static final int FUSE_RELEASE_FLUSH = 1;
     public static final int FUSE_RELEASE_FLOCK_UNLOCK = 2;
     public static final int FUSE_GETATTR_FH = 1;
@@ -85,6 +103,22 @@ public final class Fuse {
     public static final int FUSE_SETUPMAPPING_FLAG_WRITE = 1;
     public static final int FUSE_SETUPMAPPING_FLAG_READ = 2;
     public static final int FUSE_MAX_NR_SECCTX = 31;
+    /** Extension type of {@code struct fuse_supp_groups} ({@code u32 nr_groups; u32 groups[]}; enum fuse_ext_type, 7.38 as of Linux 6.3). */
+    @NotInHeaders("fuse.h 7.38 as of Linux 6.3")
+    public static final int FUSE_EXT_GROUPS = 32;
+    /** {@code offsetof(struct fuse_dirent, name)}. */
+    public static final int FUSE_NAME_OFFSET = 24;
+    /** {@code offsetof(struct fuse_direntplus, dirent.name)}. */
+    public static final int FUSE_NAME_OFFSET_DIRENTPLUS = 152;
+    /** High bit of a request's unique id: the kernel resends it (FUSE_HAS_RESEND). */
+    @NotInHeaders("fuse.h 7.40")
+    public static final long FUSE_UNIQUE_RESEND = 1L << 63;
+    /**
+     * Bit 0 of an INTERRUPT request's unique id (kernel-private, fs/fuse/fuse_i.h): an INTERRUPT
+     * has the unique of the request it interrupts with this bit set, and so does a reply to it.
+     */
+    @NotInHeaders("kernel-private: fs/fuse/fuse_i.h")
+    public static final long FUSE_INT_REQ_BIT = 1L;
     public static final int FUSE_LOOKUP = 1;
     public static final int FUSE_FORGET = 2;
     public static final int FUSE_GETATTR = 3;
@@ -134,6 +168,10 @@ public final class Fuse {
     public static final int FUSE_REMOVEMAPPING = 49;
     public static final int FUSE_SYNCFS = 50;
     public static final int FUSE_TMPFILE = 51;
+    @NotInHeaders("fuse.h 7.39")
+    public static final int FUSE_STATX = 52;
+    @NotInHeaders("fuse.h 7.45")
+    public static final int FUSE_COPY_FILE_RANGE_64 = 53;
     public static final int CUSE_INIT = 0x1000;
     public static final int FUSE_INIT_BSWAP_RESERVED = 436207616;
     public static final int FUSE_NOTIFY_POLL = 1;
@@ -162,6 +200,8 @@ public final class Fuse {
     public static final int FOPEN_STREAM = 16;
     public static final int FOPEN_NOFLUSH = 32;
     public static final int FOPEN_PARALLEL_DIRECT_WRITES = 64;
+    @NotInHeaders("fuse.h 7.40")
+    public static final int FOPEN_PASSTHROUGH = 128;
 
     /** {@code _IOR(FUSE_DEV_IOC_MAGIC, 0, uint32_t)}: attach a new /dev/fuse fd to an existing session. */
     public static final long FUSE_DEV_IOC_CLONE = Ioctl.ior(FUSE_DEV_IOC_MAGIC, 0, Integer.BYTES);

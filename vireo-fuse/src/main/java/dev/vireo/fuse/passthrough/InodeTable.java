@@ -1,0 +1,457 @@
+package dev.vireo.fuse.passthrough;
+
+import dev.vireo.sys.Errno;
+import dev.vireo.sys.FdCalls;
+import dev.vireo.sys.FsCalls;
+import dev.vireo.sys.Log;
+import dev.vireo.sys.SysException;
+import dev.vireo.sys.abi.FileHandle;
+import dev.vireo.sys.abi.Statx;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * The inodes the kernel knows, by node id and by (st_dev, st_ino), with their lookup counts and a
+ * bounded cache of open descriptors.
+ *
+ * <h2>Node ids</h2>
+ * A node id is {@code generation << 32 | slot}: a slot in an array, and the slot's generation,
+ * bumped each time the slot is reused. A node id the kernel sends is checked against both: an
+ * unknown or stale one finds nothing (the caller answers ESTALE), never another inode. The root is
+ * slot 1, generation 0: FUSE_ROOT_ID.
+ *
+ * <h2>Descriptors and handles</h2>
+ * A new inode comes with the O_PATH descriptor its lookup opened, and keeps it while the cache has
+ * room (as a descriptor-per-inode server would: operations need no reopening, and an unlinked
+ * file's last reference goes with FORGET, after the UNLINK was answered). At most {@code capacity}
+ * such descriptors are open: beyond that a CLOCK sweep over the ring of inodes with descriptors
+ * closes idle, unreferenced ones, taking each one's file handle first (name_to_handle_at on the
+ * descriptor); {@link #acquire} reopens it from the handle when needed (open_by_handle_at, checked
+ * to open the inode of the key). That is what lets vireo serve trees far larger than the open-file
+ * limit: the kernel keeps every looked-up inode until memory pressure makes it FORGET them.
+ * Inodes that cannot have a handle are pinned and keep their descriptor. Operations
+ * {@link #acquire acquire} the descriptor and {@link #release release} it; the sweep never closes
+ * a descriptor in use.
+ *
+ * <p>Lock order: the table's lock, then an inode's monitor; the ring's lock, then an inode's
+ * monitor. No path takes them the other way round.
+ */
+final class InodeTable {
+
+    private static final Log LOG = Log.of("fuse");
+    static final long ROOT_ID = 1;
+
+    private final Object lock = new Object();
+    private volatile AtomicReferenceArray<Inode> slots = new AtomicReferenceArray<>(1024);
+    private int[] generations = new int[1024];
+    private int[] free = new int[64];
+    private int freeCount;
+    private int nextFresh = 2;
+    private final InodeIndex index = new InodeIndex();
+    private final Inode root;
+    private final MountFds mounts;
+    private final int procFd;
+    private final boolean handles;
+    private final int capacity;
+    private final AtomicInteger cached = new AtomicInteger();
+    private final ReentrantLock sweeping = new ReentrantLock();
+    /**
+     * The CLOCK ring: the inodes that have (or recently had) a cached descriptor, so that a sweep
+     * visits a cache's worth of inodes, not the whole table. Guarded by {@link #sweeping}.
+     */
+    private Inode[] ring = new Inode[256];
+    private int ringSize;
+    private int hand;
+
+    /**
+     * @param rootFd   the root's O_PATH descriptor (pinned)
+     * @param handles  whether inodes may be held by file handle (else every inode is pinned)
+     * @param capacity how many evictable descriptors to keep open
+     */
+    InodeTable(long rootDev, long rootIno, int rootFd, MountFds mounts, int procFd, boolean handles, int capacity) {
+        this.mounts = mounts;
+        this.procFd = procFd;
+        this.handles = handles;
+        this.capacity = Math.max(16, capacity);
+        this.root = new Inode(ROOT_ID, rootDev, rootIno, FsCalls.S_IFDIR, rootFd, true);
+        root.nlookup = 1;
+        slots.set(1, root);
+        index.put(root);
+    }
+
+    Inode root() {
+        return root;
+    }
+
+    /** Open evictable descriptors (tests, metrics). */
+    int cachedDescriptors() {
+        return cached.get();
+    }
+
+    /** The cache's limit. */
+    int capacity() {
+        return capacity;
+    }
+
+    /** Inodes in the table. */
+    int size() {
+        synchronized (lock) {
+            return index.size();
+        }
+    }
+
+    /** The inode {@code nodeId} names, or null for an unknown or stale node id. */
+    Inode get(long nodeId) {
+        int slot = (int) nodeId;
+        AtomicReferenceArray<Inode> s = slots;
+        if (slot <= 0 || slot >= s.length()) {
+            return null;
+        }
+        Inode i = s.get(slot);
+        return i != null && i.nodeId == nodeId ? i : null;
+    }
+
+    /** The known inode with key (dev, ino), counting one lookup; null when unknown (".." lookups). */
+    Inode find(long dev, long ino) {
+        synchronized (lock) {
+            Inode i = index.get(dev, ino);
+            if (i == null || i.removed) {
+                return null;
+            }
+            i.nlookup++;
+            return i;
+        }
+    }
+
+    /** Counts one more lookup of a known inode ("." lookups). */
+    void ref(Inode i) {
+        synchronized (lock) {
+            i.nlookup++;
+        }
+    }
+
+    /**
+     * The inode that {@code fd} (an O_PATH descriptor, owned by the table from here on) opens, with
+     * key (dev, ino): a known one (one more lookup; {@code fd} is closed, or kept if the known inode
+     * had none) or a new one (one lookup). A known inode held only by its handle is the same file
+     * only if the handles agree: its inode number may have been reused by a new file since the old
+     * one was deleted.
+     */
+    Inode lookupOrAdd(long dev, long ino, int type, int fd, boolean pin, Scratch s) {
+        boolean compared = false;
+        byte[] handle = null;
+        while (true) {
+            Inode result = null;
+            boolean adopted = false;
+            boolean needHandle = false;
+            Inode known;
+            synchronized (lock) {
+                known = index.get(dev, ino);
+                if (known != null && !known.removed) {
+                    synchronized (known) {
+                        if (known.fd >= 0 || known.handle == null) {
+                            // Its open descriptor holds the inode: the key cannot have been reused.
+                            result = known;
+                        } else if (compared) {
+                            if (handle != null && Arrays.equals(handle, known.handle)) {
+                                result = known;
+                                known.fd = fd;
+                                adopted = true;
+                            }
+                        } else {
+                            needHandle = true;
+                        }
+                    }
+                    if (result != null) {
+                        known.nlookup++;
+                    }
+                }
+                if (result == null && !needHandle) {
+                    result = addLocked(dev, ino, type, fd, pin || !handles);
+                    adopted = !result.pinned;
+                }
+            }
+            if (needHandle) {
+                handle = handleOf(fd, s);
+                compared = true;
+                continue;
+            }
+            if (result == known && !adopted) {
+                FdCalls.close(fd);
+            } else if (adopted) {
+                track(result);
+                if (cached.incrementAndGet() > capacity) {
+                    sweep(s);
+                }
+            }
+            return result;
+        }
+    }
+
+    private Inode addLocked(long dev, long ino, int type, int fd, boolean pinned) {
+        int slot = allocateSlot();
+        long nodeId = ((long) generations[slot] << 32) | slot;
+        Inode inode = new Inode(nodeId, dev, ino, type, fd, pinned);
+        inode.nlookup = 1;
+        slots.set(slot, inode);
+        index.put(inode);
+        return inode;
+    }
+
+    /** The handle bytes of {@code fd}, or null where the file system has none. Fills s.handle, s.mountId. */
+    private byte[] handleOf(int fd, Scratch s) {
+        FileHandle.handleBytes(s.handle, FileHandle.MAX_HANDLE_SZ);
+        try {
+            FsCalls.nameToHandleAt(fd, s.empty, s.handle, s.mountId, FsCalls.AT_EMPTY_PATH);
+        } catch (SysException e) {
+            return null;
+        }
+        return s.handle.asSlice(FileHandle.LAYOUT.byteSize(), FileHandle.handleBytes(s.handle)).toArray(JAVA_BYTE);
+    }
+
+    private int allocateSlot() {
+        if (freeCount > 0) {
+            return free[--freeCount];
+        }
+        AtomicReferenceArray<Inode> s = slots;
+        if (nextFresh == s.length()) {
+            AtomicReferenceArray<Inode> bigger = new AtomicReferenceArray<>(s.length() * 2);
+            for (int i = 0; i < s.length(); i++) {
+                bigger.set(i, s.get(i));
+            }
+            generations = Arrays.copyOf(generations, s.length() * 2);
+            slots = bigger;
+        }
+        return nextFresh++;
+    }
+
+    /** Drops {@code n} lookups of {@code nodeId} (FORGET); the inode goes at zero. Unknown ids are ignored. */
+    void forget(long nodeId, long n) {
+        Inode victim = null;
+        synchronized (lock) {
+            Inode i = get(nodeId);
+            if (i == null || i == root) {
+                return;
+            }
+            i.nlookup -= Math.min(Math.max(n, 0), i.nlookup);
+            if (i.nlookup == 0) {
+                removeLocked(i);
+                victim = i;
+            }
+        }
+        if (victim != null) {
+            closeInode(victim);
+        }
+    }
+
+    private void removeLocked(Inode i) {
+        i.removed = true;
+        index.remove(i);
+        int slot = (int) i.nodeId;
+        slots.set(slot, null);
+        generations[slot]++;
+        if (freeCount == free.length) {
+            free = Arrays.copyOf(free, free.length * 2);
+        }
+        free[freeCount++] = slot;
+    }
+
+    private void closeInode(Inode i) {
+        synchronized (i) {
+            if (i.borrows > 0) {
+                i.closeWhenIdle = true;
+            } else {
+                closeFd(i);
+            }
+            PosixLocks.closeAll(i);
+        }
+    }
+
+    /** Closes the inode's descriptor; the caller holds its monitor. */
+    private void closeFd(Inode i) {
+        if (i.fd >= 0) {
+            FdCalls.close(i.fd);
+            i.fd = -1;
+            if (!i.pinned) {
+                cached.decrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * The inode's O_PATH descriptor, reopened from its handle if it was evicted (as fsuid 0:
+     * opening by handle needs CAP_DAC_READ_SEARCH). Every call is paired with {@link #release}.
+     */
+    int acquire(Inode i, Credentials creds, Scratch s) {
+        boolean opened = false;
+        int fd;
+        synchronized (i) {
+            if (i.fd < 0) {
+                if (i.handle == null) {
+                    throw new SysException("inode", Errno.ESTALE.code(), "closed " + i);
+                }
+                creds.asRoot();
+                i.fd = openByHandle(i, s);
+                opened = true;
+            }
+            i.borrows++;
+            i.referenced = true;
+            fd = i.fd;
+        }
+        if (opened) {
+            track(i);
+            if (cached.incrementAndGet() > capacity) {
+                sweep(s);
+            }
+        }
+        return fd;
+    }
+
+    /** Returns a descriptor taken with {@link #acquire}. */
+    void release(Inode i) {
+        synchronized (i) {
+            i.borrows--;
+            if (i.borrows == 0 && i.closeWhenIdle) {
+                closeFd(i);
+            }
+        }
+    }
+
+    private int openByHandle(Inode i, Scratch s) {
+        MemorySegment h = s.handle;
+        FileHandle.handleBytes(h, i.handle.length);
+        h.set(JAVA_INT, 4, i.handleType);
+        MemorySegment.copy(MemorySegment.ofArray(i.handle), 0, h, FileHandle.LAYOUT.byteSize(), i.handle.length);
+        int mountFd = mounts.fd(i.mountId);
+        if (mountFd < 0) {
+            throw new SysException("open_by_handle_at", Errno.ESTALE.code(), "no descriptor for mount " + i.mountId);
+        }
+        int fd = FsCalls.openByHandleAt(mountFd, h, FsCalls.O_PATH | FsCalls.O_CLOEXEC);
+        // The handle was taken from the inode's own descriptor; check anyway that it opens the inode
+        // of the key (a deleted file's handle fails with ESTALE in the kernel).
+        int r = FsCalls.tryStatx(fd, s.empty, FsCalls.AT_EMPTY_PATH, FsCalls.STATX_INO, s.statx);
+        if (r < 0 || Statx.ino(s.statx) != i.ino) {
+            FdCalls.close(fd);
+            throw new SysException("open_by_handle_at", Errno.ESTALE.code(), "handle of " + i + " opens another inode");
+        }
+        return fd;
+    }
+
+    /** Puts an inode that now has a cached descriptor on the CLOCK ring (once). */
+    private void track(Inode i) {
+        sweeping.lock();
+        try {
+            if (i.tracked) {
+                return;
+            }
+            if (ringSize == ring.length) {
+                ring = Arrays.copyOf(ring, ring.length * 2);
+            }
+            ring[ringSize++] = i;
+            i.tracked = true;
+        } finally {
+            sweeping.unlock();
+        }
+    }
+
+    /**
+     * Closes idle cached descriptors until the count is back under 90 % of the capacity: a CLOCK
+     * sweep over the ring (a referenced inode gets a second chance; one in use is skipped; one whose
+     * descriptor is already gone leaves the ring). Before a descriptor is closed its inode's handle
+     * is taken from it, and its mount given a descriptor for open_by_handle_at; an inode that can
+     * have neither is pinned instead. One thread sweeps at a time; the others carry on (the count may
+     * overshoot briefly).
+     */
+    private void sweep(Scratch s) {
+        if (!sweeping.tryLock()) {
+            return;
+        }
+        try {
+            int target = capacity - capacity / 10;
+            for (int step = 0; step < 3 * ringSize && cached.get() > target && ringSize > 0; step++) {
+                if (hand >= ringSize) {
+                    hand = 0;
+                }
+                Inode i = ring[hand];
+                boolean drop;
+                synchronized (i) {
+                    if (i.fd < 0 || i.pinned) {
+                        drop = true;
+                    } else if (i.borrows > 0) {
+                        drop = false;
+                    } else if (i.referenced) {
+                        i.referenced = false;
+                        drop = false;
+                    } else {
+                        if (i.handle == null && !takeHandle(i, s)) {
+                            // No handle possible: it keeps its descriptor, outside the cache.
+                            i.pinned = true;
+                            cached.decrementAndGet();
+                        } else {
+                            closeFd(i);
+                        }
+                        drop = true;
+                    }
+                }
+                if (drop) {
+                    // Swap the last entry in; the hand stays to look at it next.
+                    i.tracked = false;
+                    ring[hand] = ring[--ringSize];
+                    ring[ringSize] = null;
+                } else {
+                    hand++;
+                }
+            }
+        } finally {
+            sweeping.unlock();
+        }
+    }
+
+    /** Takes the inode's file handle from its descriptor; false if it can have none. Holds its monitor. */
+    private boolean takeHandle(Inode i, Scratch s) {
+        byte[] h = handleOf(i.fd, s);
+        if (h == null) {
+            return false;
+        }
+        int mountId = s.mountId.get(JAVA_INT, 0);
+        int handleType = FileHandle.handleType(s.handle);
+        if (!mounts.ensure(mountId, i.fd, i.type == FsCalls.S_IFDIR, procFd, s.fdName(i.fd))) {
+            return false;
+        }
+        i.handle = h;
+        i.handleType = handleType;
+        i.mountId = mountId;
+        return true;
+    }
+
+    /** Closes every descriptor (the file system is ending). */
+    void closeAll() {
+        List<Inode> all = new ArrayList<>();
+        synchronized (lock) {
+            AtomicReferenceArray<Inode> s = slots;
+            for (int k = 1; k < s.length(); k++) {
+                Inode i = s.get(k);
+                if (i != null) {
+                    all.add(i);
+                    s.set(k, null);
+                }
+            }
+        }
+        for (Inode i : all) {
+            synchronized (i) {
+                closeFd(i);
+                PosixLocks.closeAll(i);
+            }
+        }
+        LOG.debug("closed %d inodes", all.size());
+    }
+}

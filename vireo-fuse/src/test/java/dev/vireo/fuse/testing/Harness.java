@@ -1,0 +1,86 @@
+package dev.vireo.fuse.testing;
+
+import dev.vireo.fuse.fs.LowLevelFileSystem;
+import dev.vireo.fuse.session.Dispatcher;
+import dev.vireo.fuse.session.Session;
+import dev.vireo.fuse.session.SessionConfig;
+
+import java.lang.foreign.Arena;
+import java.nio.ByteBuffer;
+
+import static dev.vireo.fuse.testing.FuseRequests.request;
+
+/**
+ * A session driven directly, without a kernel: each call builds a request, dispatches it with its
+ * header and arguments in separate entries, checks the exactly-once oracle, and decodes the reply.
+ */
+public final class Harness implements AutoCloseable {
+
+    private final Arena arena = Arena.ofShared();
+    private final Session session;
+    private final Dispatcher dispatcher;
+    private long unique = 1;
+
+    public Harness(LowLevelFileSystem fs) {
+        this.session = new Session(fs, SessionConfig.defaults());
+        this.dispatcher = session.newDispatcher();
+        TestExchange.Reply r = call(FuseRequests.init(unique++));
+        if (r.errno() != 0) {
+            throw new IllegalStateException("INIT failed: " + r.errno());
+        }
+    }
+
+    public Session session() {
+        return session;
+    }
+
+    /** Sends a request (header and arguments in separate entries); returns the decoded reply. */
+    public TestExchange.Reply call(byte[] req) {
+        TestExchange ex = exchange(req);
+        dispatcher.dispatch(ex);
+        if (ex.completions() != 1) {
+            throw new AssertionError("request completed " + ex.completions() + " times");
+        }
+        return ex.decode();
+    }
+
+    /** An exchange for {@code req}, not yet dispatched. */
+    public TestExchange exchange(byte[] req) {
+        return new TestExchange(arena, req, new int[] {40}, (1 << 20) + 4096);
+    }
+
+    /** Dispatches an exchange made with {@link #exchange}. */
+    public void dispatch(TestExchange ex) {
+        dispatcher.dispatch(ex);
+    }
+
+    public long next() {
+        return unique++;
+    }
+
+    /** Sends {@code opcode} about {@code node} with {@code parts}. */
+    public TestExchange.Reply op(int opcode, long node, byte[]... parts) {
+        return call(request(opcode, unique++, node, parts));
+    }
+
+    /** The node id of an entry reply (fuse_entry_out.nodeid). */
+    public static long nodeId(TestExchange.Reply r) {
+        return r.body().getLong(0);
+    }
+
+    /** The mode of an entry reply (fuse_entry_out.attr.mode). */
+    public static int entryMode(TestExchange.Reply r) {
+        return r.body().getInt(40 + 60);
+    }
+
+    /** A body as a ByteBuffer positioned at 0. */
+    public static ByteBuffer body(TestExchange.Reply r) {
+        return r.body();
+    }
+
+    @Override
+    public void close() {
+        session.close();
+        arena.close();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.vireo.sys.abi.fuse;
+
+import dev.vireo.sys.abi.CStruct;
+import dev.vireo.sys.abi.Layouts;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/** {@code struct fuse_lseek_in}: the argument of LSEEK (SEEK_DATA, SEEK_HOLE ...). */
+@CStruct(value = "struct fuse_lseek_in", headers = "linux/fuse.h")
+public final class FuseLseekIn {
+
+    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+            JAVA_LONG.withName("fh"),
+            JAVA_LONG.withName("offset"),
+            JAVA_INT.withName("whence"),
+            JAVA_INT.withName("padding"));
+
+    public static final long SIZE = LAYOUT.byteSize();
+    private static final long FH = Layouts.offset(LAYOUT, "fh");
+    private static final long OFFSET = Layouts.offset(LAYOUT, "offset");
+    private static final long WHENCE = Layouts.offset(LAYOUT, "whence");
+
+    private FuseLseekIn() {
+    }
+
+    public static long fh(MemorySegment s) {
+        return s.get(JAVA_LONG, FH);
+    }
+
+    public static void fh(MemorySegment s, long v) {
+        s.set(JAVA_LONG, FH, v);
+    }
+
+    public static long offset(MemorySegment s) {
+        return s.get(JAVA_LONG, OFFSET);
+    }
+
+    public static void offset(MemorySegment s, long v) {
+        s.set(JAVA_LONG, OFFSET, v);
+    }
+
+    public static int whence(MemorySegment s) {
+        return s.get(JAVA_INT, WHENCE);
+    }
+
+    public static void whence(MemorySegment s, int v) {
+        s.set(JAVA_INT, WHENCE, v);
+    }
+}

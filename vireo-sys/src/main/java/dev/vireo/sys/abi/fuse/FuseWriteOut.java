@@ -1,0 +1,33 @@
+package dev.vireo.sys.abi.fuse;
+
+import dev.vireo.sys.abi.CStruct;
+import dev.vireo.sys.abi.Layouts;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/** {@code struct fuse_write_out}: the reply to WRITE and COPY_FILE_RANGE: bytes written. */
+@CStruct(value = "struct fuse_write_out", headers = "linux/fuse.h")
+public final class FuseWriteOut {
+
+    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+            JAVA_INT.withName("size"),
+            JAVA_INT.withName("padding"));
+
+    public static final long SIZE = LAYOUT.byteSize();
+    private static final long SIZE_FIELD = Layouts.offset(LAYOUT, "size");
+
+    private FuseWriteOut() {
+    }
+
+    public static int size(MemorySegment s) {
+        return s.get(JAVA_INT, SIZE_FIELD);
+    }
+
+    public static void size(MemorySegment s, int v) {
+        s.set(JAVA_INT, SIZE_FIELD, v);
+    }
+}
