@@ -1,11 +1,14 @@
 package dev.vireo.vhost.backend;
 
+import dev.vireo.io.EventLoop;
+import dev.vireo.io.LoopOptions;
 import dev.vireo.mem.GuestMemory;
 import dev.vireo.sys.EventCalls;
 import dev.vireo.sys.Fd;
 import dev.vireo.sys.Log;
+import dev.vireo.sys.SysException;
 import dev.vireo.virtio.device.Activation;
-import dev.vireo.virtio.device.EventFdNotifier;
+import dev.vireo.virtio.device.LoopNotifier;
 import dev.vireo.virtio.device.Features;
 import dev.vireo.virtio.device.VirtioDevice;
 import dev.vireo.virtio.queue.QueueConfig;
@@ -40,10 +43,20 @@ import java.util.List;
  * when the memory table changes; it starts again from those positions when the rings are complete
  * again. Kicks that arrive meanwhile stay counted in their eventfds.
  *
+ * <h2>Kicks</h2>
+ * The connection's {@link EventLoop} (opened at the first activation, closed with the session)
+ * reads the kick eventfds and runs the device's queue handlers ({@link LoopNotifier}); a loop per
+ * connection, because device handlers may block on file I/O. Stopping the device waits for a
+ * running handler, so memory is never unmapped under a chain being processed.
+ *
  * <h2>Errors</h2>
  * A refused request ({@link MessageException}) is answered with a failed acknowledgement when the
  * front-end asked for one (REPLY_ACK), and otherwise ends the connection: the front-end would go on
- * assuming a state the back-end does not have.
+ * assuming a state the back-end does not have. A request whose descriptors, payload size or
+ * queue index do not fit it is refused before it changes anything; descriptors it did not take
+ * are closed with the message. A failed system call on the front-end's behalf (an mmap of a
+ * descriptor that cannot be mapped) is refused the same way; a reply the front-end cannot receive
+ * any more (it vanished) ends the connection.
  */
 final class BackendSession implements AutoCloseable {
 
@@ -64,7 +77,8 @@ final class BackendSession implements AutoCloseable {
 
     private boolean active;
     private FrontendMemory activeMemory;
-    private EventFdNotifier notifier;
+    private EventLoop loop;
+    private LoopNotifier notifier;
     private List<Virtqueue> queues = List.of();
     /** Positions of the queues when the device last stopped; null when a ring was reconfigured since. */
     private final QueueState[] stopped;
@@ -99,6 +113,10 @@ final class BackendSession implements AutoCloseable {
                 if (!handle(m)) {
                     return;
                 }
+            } catch (FrontendGone e) {
+                LOG.warn("closing the vhost-user connection: the front-end went away before the reply to %s (%s)",
+                        e.request, e.getCause().getMessage());
+                return;
             }
         }
     }
@@ -109,15 +127,17 @@ final class BackendSession implements AutoCloseable {
         boolean ack = h.needReply() && hasProtocol(VhostUser.PROTOCOL_F_REPLY_ACK);
         LOG.debug("%s (%d bytes, %d fds)", h.name(), h.size(), m.fdCount());
         try {
+            checkFds(h, m);
             boolean replied = dispatch(h, m);
             if (ack && !replied) {
-                connection.reply(h, U64.SIZE, p -> U64.write(p, 0));
+                reply(h, U64.SIZE, p -> U64.write(p, 0));
             }
             return true;
-        } catch (MessageException | IllegalArgumentException | VirtqueueException | dev.vireo.mem.GuestMemoryException e) {
+        } catch (MessageException | IllegalArgumentException | VirtqueueException | dev.vireo.mem.GuestMemoryException
+                 | SysException e) {
             if (ack) {
                 LOG.warn("%s refused: %s", h.name(), e.getMessage());
-                connection.reply(h, U64.SIZE, p -> U64.write(p, 1));
+                reply(h, U64.SIZE, p -> U64.write(p, 1));
                 return true;
             }
             LOG.warn("%s refused, closing the connection: %s", h.name(), e.getMessage());
@@ -133,13 +153,13 @@ final class BackendSession implements AutoCloseable {
         switch (h.request()) {
             case GET_FEATURES -> {
                 noPayload(m);
-                connection.reply(h, U64.SIZE, p -> U64.write(p, offeredFeatures));
+                reply(h, U64.SIZE, p -> U64.write(p, offeredFeatures));
                 return true;
             }
             case SET_FEATURES -> setFeatures(U64.parse(m.payload()), m);
             case GET_PROTOCOL_FEATURES -> {
                 noPayload(m);
-                connection.reply(h, U64.SIZE, p -> U64.write(p, offeredProtocolFeatures));
+                reply(h, U64.SIZE, p -> U64.write(p, offeredProtocolFeatures));
                 return true;
             }
             case SET_PROTOCOL_FEATURES -> setProtocolFeatures(U64.parse(m.payload()), m);
@@ -151,17 +171,20 @@ final class BackendSession implements AutoCloseable {
                 owner = true;
             }
             case RESET_OWNER -> {
+                noPayload(m);
                 // Deprecated: the spec recommends ignoring it or disabling the rings; vireo stops them.
                 stopDevice();
             }
             case GET_QUEUE_NUM -> {
+                noPayload(m);
                 requireProtocol(VhostUser.PROTOCOL_F_MQ, h);
-                connection.reply(h, U64.SIZE, p -> U64.write(p, vrings.length));
+                reply(h, U64.SIZE, p -> U64.write(p, vrings.length));
                 return true;
             }
             case GET_MAX_MEM_SLOTS -> {
+                noPayload(m);
                 requireProtocol(VhostUser.PROTOCOL_F_CONFIGURE_MEM_SLOTS, h);
-                connection.reply(h, U64.SIZE, p -> U64.write(p, VhostUser.MAX_MEM_SLOTS));
+                reply(h, U64.SIZE, p -> U64.write(p, VhostUser.MAX_MEM_SLOTS));
                 return true;
             }
             case SET_MEM_TABLE -> setMemTable(MemoryTable.parse(m.payload()), m);
@@ -204,7 +227,7 @@ final class BackendSession implements AutoCloseable {
                 VringState s = VringState.parse(m.payload());
                 Vring v = ring(s.index());
                 int base = stopRing(v);
-                connection.reply(h, VringState.SIZE, p -> new VringState(v.index, base).write(p));
+                reply(h, VringState.SIZE, p -> new VringState(v.index, base).write(p));
                 return true;
             }
             case SET_VRING_KICK -> {
@@ -251,7 +274,7 @@ final class BackendSession implements AutoCloseable {
             case GET_CONFIG -> {
                 requireProtocol(VhostUser.PROTOCOL_F_CONFIG, h);
                 ConfigAccess c = ConfigAccess.parse(m.payload());
-                connection.reply(h, ConfigAccess.HEADER + c.size(), p -> {
+                reply(h, ConfigAccess.HEADER + c.size(), p -> {
                     ConfigAccess.writeHeader(p, c.offset(), c.size(), c.flags());
                     device.readConfig(c.offset(), p.asSlice(ConfigAccess.HEADER, c.size()));
                 });
@@ -368,7 +391,10 @@ final class BackendSession implements AutoCloseable {
         for (Vring v : vrings) {
             kickByQueue.add(v.configured() ? v.kick : null);
         }
-        notifier = new EventFdNotifier("vhost-" + device.deviceType(), kickByQueue);
+        if (loop == null) {
+            loop = EventLoop.open(LoopOptions.defaults().withName("vhost-kick-" + device.deviceType()));
+        }
+        notifier = new LoopNotifier(loop, kickByQueue);
         notifier.start(device::queueNotify);
         LOG.debug("device activated with %d queue(s), features 0x%x", kicks.size(), ackedFeatures);
     }
@@ -506,8 +532,38 @@ final class BackendSession implements AutoCloseable {
         }
     }
 
+    /** Sends a reply; a front-end that cannot receive it any more ends the connection. */
+    private void reply(Header h, int size, Connection.PayloadWriter fill) {
+        try {
+            connection.reply(h, size, fill);
+        } catch (SysException e) {
+            throw new FrontendGone(h.name(), e);
+        }
+    }
+
+    /** The reply could not be sent (EPIPE, ECONNRESET): the front-end vanished mid-request. */
+    private static final class FrontendGone extends RuntimeException {
+        final String request;
+
+        FrontendGone(String request, SysException cause) {
+            super(cause.getMessage(), cause, false, false);
+            this.request = request;
+        }
+    }
+
+    /** A request without payload (GET_FEATURES, SET_OWNER ...): size 0. */
     private static void noPayload(Message m) {
-        noFds(m);
+        if (m.payload().byteSize() != 0) {
+            throw new MessageException(m.header().name() + " carries no payload, got " + m.payload().byteSize() + " bytes");
+        }
+    }
+
+    /** Refuses descriptors on a request that takes none, and more than a request takes. */
+    private static void checkFds(Header h, Message m) {
+        int max = h.request() == null ? 0 : h.request().maxFds();
+        if (m.fdCount() > max) {
+            throw new MessageException(h.name() + " carried " + m.fdCount() + " file descriptor(s), at most " + max + " allowed");
+        }
     }
 
     private static void noFds(Message m) {
@@ -529,6 +585,9 @@ final class BackendSession implements AutoCloseable {
                 backendChannel.close();
             }
             memory.replace(FrontendMemory.empty());
+            if (loop != null) {
+                loop.close();
+            }
         }
     }
 }
