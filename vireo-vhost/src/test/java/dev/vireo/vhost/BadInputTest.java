@@ -299,6 +299,46 @@ class BadInputTest {
     }
 
     @Test
+    void aRingMustLieInsideOneRegionOfTheFrontEndsAddressSpace() throws Exception {
+        try (TestFrontend f = new TestFrontend(new RngDevice());
+             Fd kick = EventCalls.eventfd(EventCalls.EFD_CLOEXEC)) {
+            f.negotiate(VERSION_1);
+            // two halves of the RAM, contiguous in guest space, swapped in user space
+            long half = TestFrontend.RAM / 2;
+            long user = TestFrontend.USER_BASE;
+            f.client.setMemTable(new MemoryTable(List.of(new MemoryRegionDescription(0, half, user + half, 0),
+                    new MemoryRegionDescription(half, half, user, half))), f.ram.fd().num(), f.ram.fd().num());
+            f.client.setVringNum(0, 256);
+            f.client.setVringBase(0, 0);
+            f.client.setVringKick(0, kick.num());
+            // the descriptor table starts 16 bytes before the end of the user range: in guest space
+            // it would continue into the other region, but not in the front-end's memory. Refused
+            // twice over: the ring's user range is translated whole, and the guest range behind it
+            // may not cross regions either (GuestMemory)
+            f.client.setVringAddr(new VringAddress(0, 0, user + 2 * half - 16, user + 0x10000, user + 0x20000, 0));
+            assertThatThrownBy(() -> f.client.setVringEnable(0, true)).isInstanceOf(MessageException.class);
+            f.client.setVringEnable(0, false);
+            f.client.setVringAddr(new VringAddress(0, 0, user + 0x30000, user + 0x10000, user + 0x20000, 0));
+            f.client.setVringEnable(0, true);
+            assertThat(f.serverFailure).isNull();
+        }
+    }
+
+    @Test
+    void aDeviceThatRefusesToStartIsARefusedRequestNotADeadBackEnd() throws Exception {
+        GatedDevice device = new GatedDevice(new RngDevice());
+        device.failActivation = true;
+        try (TestFrontend f = new TestFrontend(device)) {
+            f.negotiate(VERSION_1);
+            f.addQueue(0, 64, false);
+            assertThatThrownBy(() -> f.client.setVringEnable(0, true)).isInstanceOf(MessageException.class);
+            assertThat(f.client.getQueueNum()).isEqualTo(1);
+            assertThat(f.serverFailure).isNull();
+        }
+        assertThat(memfdMappings("vhost-test-ram")).isZero();
+    }
+
+    @Test
     void aKickForAQueueNeverSetUpIsKeptUntilTheQueueRuns() throws Exception {
         try (TestFrontend f = new TestFrontend(new RngDevice());
              Fd kick = EventCalls.eventfd(EventCalls.EFD_CLOEXEC);
@@ -414,6 +454,7 @@ class BadInputTest {
         final CountDownLatch inActivate = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         volatile boolean gateActivation;
+        volatile boolean failActivation;
 
         GatedDevice(dev.vireo.virtio.device.VirtioDevice inner) {
             this.inner = inner;
@@ -441,6 +482,9 @@ class BadInputTest {
         public void activate(dev.vireo.virtio.device.Activation activation) {
             if (gateActivation) {
                 hold(inActivate);
+            }
+            if (failActivation) {
+                throw new NullPointerException("a device bug");
             }
             inner.activate(activation);
         }

@@ -370,16 +370,28 @@ final class BackendSession implements AutoCloseable {
                     built.add(null);
                     continue;
                 }
-                QueueConfig config = new QueueConfig(v.size, mem.userToGuest(v.address.descUser(), 1),
-                        mem.userToGuest(v.address.availUser(), 1), mem.userToGuest(v.address.usedUser(), 1));
+                // Each area is translated whole: a ring must lie inside one region of the front-end's
+                // address space, not merely start in one (regions adjacent in user space need not
+                // be adjacent in guest space). Sizes: virtio 1.2 §2.7 (split), §2.8.10 (packed).
+                boolean packed = packed();
+                QueueConfig config = new QueueConfig(v.size, mem.userToGuest(v.address.descUser(), 16L * v.size),
+                        mem.userToGuest(v.address.availUser(), packed ? 4 : 6 + 2L * v.size),
+                        mem.userToGuest(v.address.usedUser(), packed ? 4 : 6 + 8L * v.size));
                 QueueState state = stopped[v.index] != null ? stopped[v.index] : stateFromBase(v.base);
                 Virtqueue q = Virtqueues.create(v.index, config, guest, ackedFeatures, state,
                         (queue, cause) -> queueFailed(v, cause));
                 built.add(q);
                 kicks.add(v.kick);
             }
-            device.activate(new Activation(guest, ackedFeatures & ~(1L << VhostUser.F_PROTOCOL_FEATURES), built,
-                    new VringInterrupt(vrings, this::configChanged)));
+            try {
+                device.activate(new Activation(guest, ackedFeatures & ~(1L << VhostUser.F_PROTOCOL_FEATURES), built,
+                        new VringInterrupt(vrings, this::configChanged)));
+            } catch (RuntimeException e) {
+                // A device refusing its queues (one it needs is missing, a bug) is the front-end's
+                // configuration refused, not the end of the daemon; the device starts clean next time.
+                device.reset();
+                throw new MessageException("the device refused to start: " + e, e);
+            }
         } catch (RuntimeException e) {
             mem.release();
             throw e;
@@ -417,7 +429,7 @@ final class BackendSession implements AutoCloseable {
         activeMemory.release();
         activeMemory = null;
         for (Vring v : vrings) {
-            v.closeRetiredCalls();
+            v.closeRetired();
         }
     }
 
