@@ -125,6 +125,7 @@ class VhostUserCommandsTest {
             // 143 = 128 + SIGTERM: the JVM's status after its shutdown hooks ran
             assertThat(p.exitValue()).as(Files.readString(log)).isIn(0, 143);
             assertThat(Files.readString(log)).doesNotContain("Exception", "did not stop");
+            assertThat(socket).as("socket file removed before the JVM halted").doesNotExist();
             org.assertj.core.api.Assertions.assertThatThrownBy(second::getFeatures).as("the connection was closed")
                     .isInstanceOfAny(dev.vireo.vhost.proto.MessageException.class, dev.vireo.sys.SysException.class);
             second.close();

@@ -368,6 +368,40 @@ class BadInputTest {
         }
     }
 
+    @Test
+    void configAccessesAnywhereInTheWindowAreAnsweredAndOutsideItRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path image = Files.write(dir.resolve("disk"), new byte[1 << 16]);
+        try (var blk = new dev.vireo.virtio.devices.block.BlockDevice(dev.vireo.virtio.devices.block.BlockOptions.of(image));
+             TestFrontend f = new TestFrontend(blk)) {
+            f.negotiate(VERSION_1);
+            Connection c = f.client.connection();
+            for (int offset = 0; offset <= VhostUser.MAX_CONFIG_SIZE; offset += 7) {
+                int size = VhostUser.MAX_CONFIG_SIZE - offset;
+                assertThat(f.client.getConfig(offset, size)).hasSize(size);
+                byte[] set = new byte[12 + size];
+                MemorySegment.ofArray(set).set(JAVA_INT_UNALIGNED, 0, offset);
+                MemorySegment.ofArray(set).set(JAVA_INT_UNALIGNED, 4, size);
+                java.util.Arrays.fill(set, 12, set.length, (byte) 0x5a);
+                assertThat(ack(c, FrontendRequest.SET_CONFIG.code(), set)).isZero();
+            }
+            assertThat(java.nio.ByteBuffer.wrap(f.client.getConfig(0, 8)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong())
+                    .as("read-only capacity unchanged by the writes").isEqualTo(128);
+            byte[] outside = new byte[12 + 8];
+            MemorySegment.ofArray(outside).set(JAVA_INT_UNALIGNED, 0, VhostUser.MAX_CONFIG_SIZE - 4);
+            MemorySegment.ofArray(outside).set(JAVA_INT_UNALIGNED, 4, 8);
+            assertThat(ack(c, FrontendRequest.SET_CONFIG.code(), outside)).isEqualTo(1);
+            MemorySegment.ofArray(outside).set(JAVA_INT_UNALIGNED, 0, -1);
+            assertThat(ack(c, FrontendRequest.SET_CONFIG.code(), outside)).isEqualTo(1);
+            c.send(FrontendRequest.GET_CONFIG.code(), REQUEST, 12, p -> {
+                p.set(JAVA_INT_UNALIGNED, 0, 0);
+                p.set(JAVA_INT_UNALIGNED, 4, 1 << 20);
+                p.set(JAVA_INT_UNALIGNED, 8, 0);
+            });
+            assertThat(u64Reply(c)).isEqualTo(1);
+            assertThat(f.serverFailure).isNull();
+        }
+    }
+
     // ------------------------------------------------------------------------------------------
     // Memory changes while the device runs
 

@@ -109,6 +109,11 @@ public final class VhostUserDaemon implements AutoCloseable {
                 LOG.debug("front-end gone");
             } while (persistent && !stopping);
         } finally {
+            if (stopping) {
+                // Stopped by a signal: the JVM may halt as soon as the shutdown hook's wait ends,
+                // before the owner's close() runs, so the socket file goes now.
+                removeSocketFile();
+            }
             finished.countDown();
         }
     }
@@ -150,6 +155,10 @@ public final class VhostUserDaemon implements AutoCloseable {
     @Override
     public void close() {
         listener.close();
+        removeSocketFile();
+    }
+
+    private void removeSocketFile() {
         if (socketPath != null) {
             try {
                 Files.deleteIfExists(socketPath);
