@@ -479,6 +479,34 @@ class BadInputTest {
         assertThat(memfdMappings("vhost-test-ram")).isZero();
     }
 
+    @Test
+    void aFrontEndThatClosesWithItsReplyUnreadEndsTheSessionNotTheDaemon() throws Exception {
+        // Closing a Unix socket with unread data makes the peer's next read fail with ECONNRESET.
+        Fd[] pair = SocketCalls.socketpair(SocketCalls.AF_UNIX, SocketCalls.SOCK_STREAM | SocketCalls.SOCK_CLOEXEC, 0);
+        Throwable[] failure = new Throwable[1];
+        Thread server = Thread.ofPlatform().start(() -> {
+            try {
+                new dev.vireo.vhost.backend.VhostUserBackend(new RngDevice()).serve(new Connection(pair[1], Connection.Side.BACKEND));
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+        });
+        Connection front = new Connection(pair[0], Connection.Side.FRONTEND);
+        String log = capturingLog(() -> {
+            sendHeader(front, FrontendRequest.GET_FEATURES.code(), VhostUser.VERSION, 0);
+            try (var arena = java.lang.foreign.Arena.ofConfined()) {
+                MemorySegment pfd = arena.allocate(dev.vireo.sys.abi.Pollfd.LAYOUT);
+                dev.vireo.sys.abi.Pollfd.set(pfd, 0, front.socket().num(), EventCalls.POLLIN);
+                assertThat(EventCalls.poll(pfd, 1, 5000)).as("the reply arrived").isEqualTo(1);
+            }
+            front.close(); // with the reply unread
+            server.join(10_000);
+        });
+        assertThat(server.isAlive()).isFalse();
+        assertThat(failure[0]).as("no exception out of serve()").isNull();
+        assertThat(log).contains("closing the vhost-user connection");
+    }
+
     // ------------------------------------------------------------------------------------------
 
     /** A device whose kick handler (and optionally activation) waits for the test. */

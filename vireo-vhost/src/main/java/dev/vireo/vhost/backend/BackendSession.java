@@ -104,6 +104,10 @@ final class BackendSession implements AutoCloseable {
             } catch (MessageException e) {
                 LOG.warn("closing the vhost-user connection: %s", e.getMessage());
                 return;
+            } catch (SysException e) {
+                // ECONNRESET: the front-end closed its socket with our reply unread
+                LOG.warn("closing the vhost-user connection: receiving failed: %s", e.getMessage());
+                return;
             }
             if (m == null) {
                 LOG.debug("front-end disconnected");
