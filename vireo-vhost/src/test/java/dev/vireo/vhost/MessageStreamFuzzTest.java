@@ -11,6 +11,9 @@ import dev.vireo.sys.SocketCalls;
 import dev.vireo.sys.SysException;
 import dev.vireo.sys.abi.virtio.Virtio;
 import dev.vireo.sys.testing.FdLeakCheck;
+import dev.vireo.virtio.device.VirtioDevice;
+import dev.vireo.virtio.devices.block.BlockDevice;
+import dev.vireo.virtio.devices.block.BlockOptions;
 import dev.vireo.virtio.devices.rng.RngDevice;
 import dev.vireo.vhost.backend.VhostUserBackend;
 import dev.vireo.vhost.conn.Connection;
@@ -27,12 +30,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
  * Arbitrary vhost-user message streams against the real back-end session over a socketpair,
- * serving a real entropy device. The input optionally starts with a valid negotiation (features,
+ * serving a real entropy or block device. The input optionally starts with a valid negotiation (features,
  * protocol features with or without REPLY_ACK, a memory table, one running ring whose
  * descriptor table and available ring are fuzzed too), then sends up to 24 messages: a request
  * code (any known one, or any 32-bit value), flags, a payload, a size field that matches the
  * payload or lies about it, and 0 to 9 descriptors (the guest RAM memfd, a small memfd, an
- * eventfd), with kicks in between.
+ * eventfd), with kicks in between; the front-end then stops writing, or closes its socket with
+ * replies unread.
  *
  * <p>Oracles: no exception escapes {@link VhostUserBackend#serve}; once the front-end stops
  * writing, the back-end ends the connection within 10 s (no hang); afterwards the process has
@@ -56,6 +60,7 @@ class MessageStreamFuzzTest {
     private static final Fd KICK = EventCalls.eventfd(EventCalls.EFD_CLOEXEC | EventCalls.EFD_NONBLOCK);
     private static final Fd CALL = EventCalls.eventfd(EventCalls.EFD_CLOEXEC | EventCalls.EFD_NONBLOCK);
     private static final int[] CODES;
+    private static final java.nio.file.Path IMAGE = image();
 
     static {
         FrontendRequest[] all = FrontendRequest.values();
@@ -67,6 +72,17 @@ class MessageStreamFuzzTest {
         CODES[all.length + 1] = all.length + 1;
         CODES[all.length + 2] = 0x7fffffff;
         CODES[all.length + 3] = -1;
+    }
+
+    private static java.nio.file.Path image() {
+        try {
+            java.nio.file.Path p = java.nio.file.Files.createTempFile("vhost-fuzz", ".img");
+            p.toFile().deleteOnExit();
+            java.nio.file.Files.write(p, new byte[64 << 10]);
+            return p;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static Fd smallMemfd() {
@@ -85,9 +101,12 @@ class MessageStreamFuzzTest {
         Fd[] pair = SocketCalls.socketpair(SocketCalls.AF_UNIX, SocketCalls.SOCK_STREAM | SocketCalls.SOCK_CLOEXEC, 0);
         Fd front = pair[0];
         Throwable[] failure = new Throwable[1];
+        // the entropy device, or the block device (config space, a file behind the queue)
+        BlockDevice block = data.consumeBoolean() ? new BlockDevice(BlockOptions.of(IMAGE)) : null;
+        VirtioDevice device = block != null ? block : new RngDevice();
         Thread server = Thread.ofPlatform().name("vhost-fuzz-backend").start(() -> {
             try {
-                new VhostUserBackend(new RngDevice()).serve(new Connection(pair[1], Connection.Side.BACKEND));
+                new VhostUserBackend(device).serve(new Connection(pair[1], Connection.Side.BACKEND));
             } catch (Throwable t) {
                 failure[0] = t;
             }
@@ -122,11 +141,18 @@ class MessageStreamFuzzTest {
             } catch (SysException e) {
                 // EPIPE/ECONNRESET: the back-end already ended the connection, as it may
             }
-            SocketCalls.shutdown(front.num(), SocketCalls.SHUT_WR);
-            drain(front, out);
+            if (data.consumeBoolean()) {
+                front.close(); // abruptly, replies unread: the back-end sees EOF or ECONNRESET
+            } else {
+                SocketCalls.shutdown(front.num(), SocketCalls.SHUT_WR);
+                drain(front, out);
+            }
         } finally {
             server.join(10_000);
             front.close();
+            if (block != null) {
+                block.close();
+            }
         }
         if (server.isAlive()) {
             throw new AssertionError("the back-end did not end the connection after the front-end stopped writing");
