@@ -155,6 +155,13 @@ class BadInputTest {
             assertThat(ack(c, FrontendRequest.SET_VRING_CALL.code(), u64(0), e1.num(), e2.num())).isEqualTo(1);
             // the no-fd flag with a descriptor anyway
             assertThat(ack(c, FrontendRequest.SET_VRING_CALL.code(), u64(VhostUser.VRING_NOFD_MASK), e1.num())).isEqualTo(1);
+            // kick, call and error descriptors that are not eventfds (a kick from /dev/zero would never run dry)
+            try (Fd zero = Fd.adopt(dev.vireo.sys.FsCalls.openat(dev.vireo.sys.FsCalls.AT_FDCWD, "/dev/zero",
+                    dev.vireo.sys.FsCalls.O_RDONLY | dev.vireo.sys.FsCalls.O_CLOEXEC, 0), "/dev/zero")) {
+                assertThat(ack(c, FrontendRequest.SET_VRING_KICK.code(), u64(0), zero.num())).isEqualTo(1);
+                assertThat(ack(c, FrontendRequest.SET_VRING_CALL.code(), u64(0), f.ram.fd().num())).isEqualTo(1);
+                assertThat(ack(c, FrontendRequest.SET_VRING_ERR.code(), u64(0), c.socket().num())).isEqualTo(1);
+            }
             // a memory table of one region with two descriptors, and with none
             byte[] table = table(new long[] {0, TestFrontend.RAM, TestFrontend.USER_BASE, 0});
             assertThat(ack(c, FrontendRequest.SET_MEM_TABLE.code(), table, f.ram.fd().num(), e1.num())).isEqualTo(1);

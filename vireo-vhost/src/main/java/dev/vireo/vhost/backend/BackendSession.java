@@ -531,7 +531,31 @@ final class BackendSession implements AutoCloseable {
     private Fd vringFd(Message m, String what) {
         boolean nofd = (U64.parse(m.payload()) & VhostUser.VRING_NOFD_MASK) != 0;
         m.requireFds(nofd ? 0 : 1);
-        return nofd ? null : m.takeFd(0);
+        if (nofd) {
+            return null;
+        }
+        requireEventfd(m, what);
+        return m.takeFd(0);
+    }
+
+    /**
+     * Refuses a kick, call or error descriptor that is not an eventfd. The I/O loop reads a kick
+     * descriptor 8 bytes at a time until it has nothing to read: from /dev/zero it would read
+     * forever; and a call write into a file or socket the front-end chose is not an interrupt.
+     * Checked through /proc/self/fd (the link of an eventfd reads "anon_inode:[eventfd]").
+     */
+    private static void requireEventfd(Message m, String what) {
+        int fd = m.peekFd(0);
+        String target;
+        try {
+            target = dev.vireo.sys.FsCalls.readlinkat(dev.vireo.sys.FsCalls.AT_FDCWD, "/proc/self/fd/" + fd);
+        } catch (SysException e) {
+            LOG.debug("cannot check the %s descriptor's type: %s", what, e.getMessage());
+            return; // no /proc: accepted unchecked
+        }
+        if (!target.equals("anon_inode:[eventfd]")) {
+            throw new MessageException("the " + what + " descriptor must be an eventfd, got " + target);
+        }
     }
 
     private boolean hasFeature(int bit) {
