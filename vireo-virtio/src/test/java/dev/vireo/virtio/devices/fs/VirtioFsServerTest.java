@@ -262,4 +262,50 @@ class VirtioFsServerTest {
         }
         assertThat(d.needsReset()).isFalse();
     }
+
+    /**
+     * The worker side allocates nothing per request in steady state: GETATTRs are answered many
+     * times through the pool and the heap the workers allocate meanwhile is measured
+     * (ThreadMXBean), not timed. The bound is the JDK's 40-byte capture-state view per errno
+     * capturing downcall (statx here; see vireo-fuse's AllocationTest), plus slack.
+     */
+    @Test
+    void workersAllocateNothingPerRequestInSteadyState() throws Exception {
+        MockDriver d = start(new VirtioFsServer(() -> new PassthroughFs(dir,
+                PassthroughOptions.defaults().withGroups(PassthroughOptions.Groups.EXTENSION)), SessionConfig.defaults(), 2,
+                "test-alloc"), Options.defaults().queueSize(64));
+        FsClient c = new FsClient(d);
+        assertThat(c.call(1, Fuse.FUSE_INIT, 0, initIn(KERNEL_FLAGS), 256).error()).isZero();
+        byte[] getattr = FsClient.request(Fuse.FUSE_GETATTR, 1, 1, new byte[16], -1);
+        long req = d.buffers().put(getattr);
+        long out = d.buffers().alloc(256);
+        List<Buffer> chain = List.of(Buffer.in(req, 40), Buffer.in(req + 40, 16), Buffer.out(out, 16), Buffer.out(out + 16, 240));
+        Runnable round = () -> {
+            for (int i = 0; i < 15; i++) {
+                d.queue(1).add(chain, false);
+            }
+            d.kick(1);
+            for (int got = 0; got < 15; ) {
+                if (d.awaitUsed(1, Duration.ofSeconds(20)) == null) {
+                    throw new AssertionError("no answer");
+                }
+                got++;
+            }
+        };
+        for (int i = 0; i < 2_000; i++) {
+            round.run();
+        }
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long[] ids = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("vireo-fs-test-alloc"))
+                .mapToLong(Thread::threadId).toArray();
+        assertThat(ids).hasSize(2);
+        long before = java.util.Arrays.stream(mx.getThreadAllocatedBytes(ids)).sum();
+        int rounds = 1_000;
+        for (int i = 0; i < rounds; i++) {
+            round.run();
+        }
+        long after = java.util.Arrays.stream(mx.getThreadAllocatedBytes(ids)).sum();
+        double perRequest = (after - before) / (rounds * 15.0);
+        assertThat(perRequest).as("bytes allocated by the workers per GETATTR").isLessThan(48.0);
+    }
 }
