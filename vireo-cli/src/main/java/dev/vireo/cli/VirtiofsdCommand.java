@@ -88,12 +88,19 @@ public final class VirtiofsdCommand implements Runnable {
     @Option(names = "--announce-submounts", description = "Refused: vireo does not announce submounts yet.")
     private boolean announceSubmounts;
 
+    @Option(names = "--no-announce-submounts", description = "Do not tell the guest which directories are mount points (what vireo does).")
+    private boolean noAnnounceSubmounts;
+
+    @Option(names = "--killpriv-v2", description = "Let the guest leave clearing set-user-ID bits to the server (what vireo always does).")
+    private boolean killprivV2;
+
     @Option(names = "--allow-direct-io", description = "Refused: vireo does not pass O_DIRECT to the host yet.")
     private boolean allowDirectIo;
 
     @Option(names = "-o", paramLabel = "OPT[,OPT...]",
-            description = "The C virtiofsd's options: source=DIR, cache=none|auto|always, xattr, no_xattr, writeback, "
-                    + "no_writeback, posix_lock, no_posix_lock, no_flock, readdirplus, norace, log_level=LEVEL, debug.")
+            description = "The C virtiofsd's options: source=DIR, cache=none|auto|always|metadata, xattr, no_xattr, writeback, "
+                    + "no_writeback, posix_lock, no_posix_lock, no_flock, readdirplus, norace, no_allow_direct_io, killpriv_v2, "
+                    + "no_posix_acl, no_security_label, log_level=LEVEL (or loglevel=LEVEL), debug.")
     private List<String> legacy = new ArrayList<>();
 
     @Option(names = "-f", description = "Run in the foreground (the C daemon's option; vireo always does).")
@@ -164,17 +171,20 @@ public final class VirtiofsdCommand implements Runnable {
                 case "no_writeback" -> wb = false;
                 case "posix_lock" -> posixLocks = true;
                 case "no_posix_lock" -> posixLocks = false;
-                case "log_level" -> level = requireValue(opt, value).equals("err") ? "error" : value;
+                case "log_level", "loglevel" -> level = requireValue(opt, value).equals("err") ? "error" : value;
                 case "debug" -> level = "debug";
-                // What vireo does anyway: flock(2) stays in the guest, READDIRPLUS is served,
-                // and there is no racy fallback to disable.
-                case "no_flock", "readdirplus", "norace" -> {
+                // What vireo does anyway: flock(2) stays in the guest, READDIRPLUS is served, there
+                // is no racy fallback to disable, O_DIRECT is not passed on, KILLPRIV_V2 is used,
+                // no POSIX ACLs or security labels are negotiated.
+                case "no_flock", "readdirplus", "norace", "no_allow_direct_io", "killpriv_v2", "no_posix_acl",
+                     "no_security_label", "no_announce_submounts" -> {
                 }
                 case "sandbox" -> throw new IllegalArgumentException("-o sandbox=" + value
                         + ": vireo does not sandbox itself yet (namespace and chroot sandboxing are a later issue); leave it out");
                 default -> throw new IllegalArgumentException("-o " + opt + " is not supported by vireo virtiofsd "
                         + "(supported: source, cache, xattr, no_xattr, writeback, no_writeback, posix_lock, no_posix_lock, "
-                        + "no_flock, readdirplus, norace, log_level, debug)");
+                        + "no_flock, readdirplus, norace, no_allow_direct_io, killpriv_v2, no_posix_acl, no_security_label, "
+                        + "no_announce_submounts, log_level, loglevel, debug)");
             }
         }
         if (debug) {
@@ -195,6 +205,9 @@ public final class VirtiofsdCommand implements Runnable {
         if (seccomp != null && !seccomp.equals("none")) {
             throw new IllegalArgumentException("--seccomp " + seccomp + " is not supported: vireo installs no seccomp filter yet; use --seccomp none");
         }
+        if (announceSubmounts && noAnnounceSubmounts) {
+            throw new IllegalArgumentException("--announce-submounts and --no-announce-submounts contradict each other");
+        }
         if (announceSubmounts) {
             throw new IllegalArgumentException("--announce-submounts is not supported yet: vireo does not report submounts "
                     + "(FUSE_SUBMOUNTS) to the guest");
@@ -214,7 +227,8 @@ public final class VirtiofsdCommand implements Runnable {
         }
         PassthroughOptions.FileHandles handles = switch (fileHandles == null ? "prefer" : fileHandles.toLowerCase(Locale.ROOT)) {
             case "never" -> PassthroughOptions.FileHandles.NEVER;
-            case "prefer" -> PassthroughOptions.FileHandles.PREFER;
+            // "fallback" is virtiofsd's deprecated name of prefer.
+            case "prefer", "fallback" -> PassthroughOptions.FileHandles.PREFER;
             case "mandatory" -> PassthroughOptions.FileHandles.MANDATORY;
             default -> throw new IllegalArgumentException("--inode-file-handles must be never, prefer or mandatory, not '" + fileHandles + "'");
         };

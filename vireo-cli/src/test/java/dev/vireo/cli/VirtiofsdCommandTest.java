@@ -60,7 +60,7 @@ class VirtiofsdCommandTest {
         assertThat(rust.tag()).isEqualTo("myfs");
 
         VirtiofsdCommand.Settings c = settings("--socket-path=/tmp/x", "-o", "source=" + dir + ",cache=none,xattr", "-o",
-                "no_posix_lock,log_level=debug", "-f", "--thread-pool-size=3");
+                "no_posix_lock,log_level=debug,no_flock,killpriv_v2", "-f", "--thread-pool-size=3", "--no-announce-submounts");
         assertThat(c.sharedDir()).isEqualTo(dir);
         assertThat(c.cache()).isEqualTo(CachePolicy.NEVER);
         assertThat(c.passthrough().xattr()).isTrue();
@@ -73,6 +73,9 @@ class VirtiofsdCommandTest {
         assertThat(defaults.passthrough().xattr()).as("xattrs are off unless asked for, as in virtiofsd").isFalse();
         assertThat(defaults.passthrough().fileHandles()).isEqualTo(PassthroughOptions.FileHandles.PREFER);
         assertThat(settings("--shared-dir", dir.toString(), "--cache", "metadata").cache()).isEqualTo(CachePolicy.METADATA);
+        assertThat(settings("-o", "source=" + dir + ",cache=metadata,loglevel=err").logLevel()).isEqualTo("error");
+        assertThat(settings("--shared-dir", dir.toString(), "--inode-file-handles=fallback").passthrough().fileHandles())
+                .isEqualTo(PassthroughOptions.FileHandles.PREFER);
         assertThat(VirtiofsdCommand.splitLegacy(List.of("source=/a\\,b,cache=auto"))).containsExactly("source=/a,b", "cache=auto");
     }
 
@@ -88,6 +91,9 @@ class VirtiofsdCommandTest {
                 new Case("--announce-submounts is not supported", "--announce-submounts"),
                 new Case("--allow-direct-io is not supported", "--allow-direct-io"),
                 new Case("-o flock is not supported", "-o", "flock"),
+                new Case("-o allow_direct_io is not supported", "-o", "allow_direct_io"),
+                new Case("-o xattrmap=:map::user.: is not supported", "-o", "xattrmap=:map::user.:"),
+                new Case("contradict", "--announce-submounts", "--no-announce-submounts"),
                 new Case("-o sandbox=chroot", "-o", "sandbox=chroot"),
                 new Case("--cache must be auto, always, never or metadata", "--cache", "sometimes"),
                 new Case("--writeback needs --cache auto or always", "--cache", "never", "--writeback"),
