@@ -24,9 +24,10 @@ public interface FuseRequestHandler {
 
     /**
      * The driver has set the device up (DRIVER_OK): {@code smallestRequestQueue} is the size of
-     * the smallest request queue it enabled, which bounds the descriptors of one request (§2.7.5.3.1:
-     * no chain longer than the queue size, indirect tables included), and so the largest READ or
-     * WRITE a FUSE session may negotiate. Called before the first request of the activation.
+     * the smallest request queue it enabled. A request laid out in direct descriptors cannot be
+     * longer than its queue (§2.7.5.3.1), and a driver may fall back to direct descriptors when it
+     * cannot allocate an indirect table, so the queue size bounds the largest READ or
+     * WRITE a FUSE session may safely negotiate. Called before the first request of the activation.
      */
     default void activated(int smallestRequestQueue) {
     }

@@ -40,10 +40,13 @@ import java.util.function.Supplier;
  *   <li>No splice: the exchange takes no file descriptors ({@link Exchange#canTakeFileData} is
  *       false); READ data is read straight into the guest's buffers.</li>
  *   <li>max_write and max_pages: a request's data pages, plus its four header descriptors (in
- *       header, in arguments, out header, out arguments: Linux's {@code FUSE_HEADER_OVERHEAD}), must
- *       fit in one chain, which may not be longer than the queue (§2.7.5.3.1, indirect tables
- *       included). max_write is therefore capped at (smallest request queue - 4) pages; older guest
- *       kernels do not cap max_pages by the queue themselves.</li>
+ *       header, in arguments, out header, out arguments: Linux's {@code FUSE_HEADER_OVERHEAD}), are
+ *       capped to fit in one chain of direct descriptors of the smallest request queue
+ *       (§2.7.5.3.1). With indirect descriptors longer requests would fit, but Linux falls back to
+ *       direct descriptors when it cannot allocate an indirect table (GFP_ATOMIC), and a chain
+ *       longer than the queue can then never be added: the request would hang. Newer guest kernels
+ *       cap max_pages by the queue size themselves for this reason; older ones (Debian 12's 6.1)
+ *       do not.</li>
  *   <li>The Linux driver sends the header and the arguments in separate descriptors; the
  *       dispatcher reads across descriptors.</li>
  * </ul>
