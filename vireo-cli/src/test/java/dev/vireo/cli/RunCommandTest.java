@@ -56,7 +56,6 @@ class RunCommandTest {
     private static void requirePeers() {
         Requires.root();
         Requires.command("qemu-system-x86_64");
-        Requires.file("/usr/lib/qemu/virtiofsd", "the C virtiofsd, package qemu-system-common");
         Requires.command("apt-get");
     }
 
@@ -81,7 +80,7 @@ class RunCommandTest {
         assertThat(out.readLine()).isEqualTo("started");
         List<ProcessHandle> children = p.descendants().filter(ProcessHandle::isAlive).toList();
         assertThat(children.stream().map(c -> c.info().command().orElse("")))
-                .anyMatch(c -> c.endsWith("qemu-system-x86_64")).anyMatch(c -> c.endsWith("virtiofsd"));
+                .anyMatch(c -> c.endsWith("qemu-system-x86_64")).noneMatch(c -> c.endsWith("virtiofsd"));
         long pid = p.pid();
 
         p.destroy(); // SIGTERM

@@ -18,6 +18,12 @@ public enum CachePolicy {
      */
     AUTO(1_000_000_000L, 0, 0),
     /**
+     * Names and attributes valid for a day, file data never cached (FOPEN_DIRECT_IO): virtiofsd's
+     * {@code --cache metadata}, for directories whose tree only this mount changes but whose file
+     * contents others write.
+     */
+    METADATA(86_400_000_000_000L, Fuse.FOPEN_DIRECT_IO, 0),
+    /**
      * Names and attributes valid for a day, file data and directory listings kept across opens
      * (FOPEN_KEEP_CACHE, FOPEN_CACHE_DIR). For directories only this mount changes.
      */

@@ -52,7 +52,7 @@ public record PassthroughOptions(CachePolicy cache, boolean writeback, boolean r
         if (fdCacheSize < 0) {
             throw new IllegalArgumentException("fdCacheSize " + fdCacheSize);
         }
-        if (writeback && cache == CachePolicy.NEVER) {
+        if (writeback && (cache == CachePolicy.NEVER || cache == CachePolicy.METADATA)) {
             throw new IllegalArgumentException("the writeback cache needs --cache auto or always");
         }
     }

@@ -297,9 +297,12 @@ public final class Dispatcher {
         }
         Negotiated n = new Negotiated(version, offered, granted, conn.maxWrite(), conn.maxReadahead(),
                 conn.maxBackground(), conn.congestionThreshold());
+        // Published before the reply: once the kernel has it, it sends the next requests at once,
+        // and another thread may take them before this one returns (virtio-fs's worker pool,
+        // several /dev/fuse threads); they must find the session initialized, not answer EIO.
+        session.initialized(n);
         // Every reply size vireo writes is the 7.23+ one; fuse_init_out is 64 bytes since 7.23.
         initReply(FuseInitOut.SIZE);
-        session.initialized(n);
     }
 
     private void initReply(long size) {

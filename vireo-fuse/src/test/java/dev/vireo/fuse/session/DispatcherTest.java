@@ -102,6 +102,39 @@ class DispatcherTest {
     }
 
     @Test
+    void theSessionIsInitializedBeforeTheKernelSeesTheInitReply() {
+        // Once the INIT reply reaches the kernel, its next request may be taken by another thread
+        // before the INIT thread returns (virtio-fs's worker pool, several /dev/fuse threads).
+        Dispatcher other = session.newDispatcher();
+        TestExchange init = new TestExchange(arena, FuseRequests.init(1));
+        TestExchange next = new TestExchange(arena, request(Fuse.FUSE_GETATTR, 2, 1, FuseRequests.getattrIn(0, 0)));
+        dispatcher.dispatch(new dev.vireo.fuse.transport.Exchange() {
+            @Override
+            public dev.vireo.mem.SgList request() {
+                return init.request();
+            }
+
+            @Override
+            public dev.vireo.mem.SgList reply() {
+                return init.reply();
+            }
+
+            @Override
+            public void complete(long length) {
+                init.complete(length);
+                other.dispatch(next); // the kernel's next request, on another thread's dispatcher
+            }
+
+            @Override
+            public dev.vireo.fuse.transport.Exchange detach(int maxReply) {
+                throw new AssertionError("INIT is not detached");
+            }
+        });
+        assertThat(init.decode().errno()).isZero();
+        assertThat(next.decode().errno()).as("GETATTR right after the INIT reply").isZero();
+    }
+
+    @Test
     void requestsBeforeInitAreRefused() {
         assertThat(call(request(Fuse.FUSE_GETATTR, 5, 1, FuseRequests.getattrIn(0, 0))).errno()).isEqualTo(Errno.EIO.code());
     }

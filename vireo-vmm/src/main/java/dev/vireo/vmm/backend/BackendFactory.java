@@ -5,9 +5,9 @@ import java.util.Optional;
 
 /**
  * Makes the vhost-user backends of a run: one per share, one per disk, and the entropy device.
- * The launcher knows only this interface; swapping QEMU's C daemons ({@link StandInBackends}) for
- * vireo's in-process backends is a second implementation, chosen in one place
- * ({@link #defaultFactory}).
+ * The launcher knows only this interface; vireo's in-process backends ({@link InProcessBackends}) and
+ * QEMU's C daemons ({@link StandInBackends}, kept for comparisons) are two implementations, chosen
+ * in one place ({@link #defaultFactory}).
  */
 public interface BackendFactory {
 

@@ -10,11 +10,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A vhost-user backend that is a separate program (QEMU's C virtiofsd, qemu-storage-daemon): the
- * stand-ins used until vireo's in-process backends exist. {@link #start} runs the program,
- * {@link #awaitReady} waits until it has created its socket.
+ * A vhost-user backend that is a separate program (QEMU's C virtiofsd, qemu-storage-daemon, or
+ * {@code vireo virtiofsd} run as its own process, as the tests of that command do). {@link #start}
+ * runs the program, {@link #awaitReady} waits until it has created its socket.
  */
-final class ExternalBackend implements DeviceServer {
+public final class ExternalBackend implements DeviceServer {
 
     private static final long READY_TIMEOUT_MS = 10_000;
 
@@ -25,7 +25,14 @@ final class ExternalBackend implements DeviceServer {
     private final String description;
     private ChildProcess process;
 
-    ExternalBackend(VhostUserDevice.Kind kind, Path socket, Map<String, String> properties, List<String> command,
+    /**
+     * @param kind        the virtio device it serves
+     * @param socket      the socket it creates and QEMU connects to
+     * @param properties  extra {@code -device} properties (e.g. {@code tag})
+     * @param command     the program and its arguments
+     * @param description for messages
+     */
+    public ExternalBackend(VhostUserDevice.Kind kind, Path socket, Map<String, String> properties, List<String> command,
                     String description) {
         this.kind = kind;
         this.socket = socket;

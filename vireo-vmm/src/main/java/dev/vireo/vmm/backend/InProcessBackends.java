@@ -1,7 +1,12 @@
 package dev.vireo.vmm.backend;
 
+import dev.vireo.fuse.passthrough.PassthroughFs;
+import dev.vireo.fuse.passthrough.PassthroughOptions;
+import dev.vireo.fuse.session.SessionConfig;
 import dev.vireo.virtio.devices.block.BlockDevice;
 import dev.vireo.virtio.devices.block.BlockOptions;
+import dev.vireo.virtio.devices.fs.FsDevice;
+import dev.vireo.virtio.devices.fs.VirtioFsServer;
 import dev.vireo.virtio.devices.rng.RngDevice;
 import dev.vireo.vmm.qemu.VhostUserDevice;
 
@@ -10,17 +15,29 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * vireo's own devices as the run's backends, served in-process: virtio-blk per disk and the
- * entropy device. Shares still go to {@link StandInBackends}'s C virtiofsd until vireo's virtio-fs
- * device is wired to its FUSE file system.
+ * vireo's own devices as the run's backends, served in-process: virtio-fs per share (vireo's
+ * passthrough file system behind its virtio-fs device), virtio-blk per disk and the entropy device.
  */
 public final class InProcessBackends implements BackendFactory {
 
-    private final StandInBackends standIn = new StandInBackends();
+    /** Threads serving one share's requests: the guest has few CPUs, the host two cores here. */
+    static final int SHARE_THREADS = 4;
 
     @Override
     public DeviceServer share(Share share, String tag, Path socket) {
-        return standIn.share(share, tag, socket);
+        // Requests come from the guest: its pids mean nothing here, so supplementary groups come
+        // from the FUSE_EXT_GROUPS extension only. A read-only share refuses changes on the host
+        // side too (EROFS), whatever the guest's mount says.
+        PassthroughOptions po = PassthroughOptions.defaults().withReadOnly(share.readOnly())
+                .withGroups(PassthroughOptions.Groups.EXTENSION);
+        Path dir = share.host();
+        // Fail before QEMU starts if the directory cannot be served.
+        new PassthroughFs(dir, po).close();
+        VirtioFsServer server = new VirtioFsServer(() -> new PassthroughFs(dir, po), SessionConfig.defaults(),
+                SHARE_THREADS, tag);
+        FsDevice device = new FsDevice(new FsDevice.Options(tag, 1, 1024), server);
+        return new InProcessServer(VhostUserDevice.Kind.FS, socket, Map.of("tag", tag), device, server,
+                "virtio-fs " + dir + " -> " + share.guest() + (share.readOnly() ? " (ro)" : "") + ", vireo");
     }
 
     @Override
@@ -38,11 +55,11 @@ public final class InProcessBackends implements BackendFactory {
 
     @Override
     public Optional<String> missing(boolean shares, boolean disks) {
-        return standIn.missing(shares, false);
+        return Optional.empty();
     }
 
     @Override
     public String describe() {
-        return "vireo's devices in-process (virtio-blk, virtio-rng); shares: C virtiofsd (stand-in)";
+        return "vireo's devices in-process (virtio-fs, virtio-blk, virtio-rng)";
     }
 }

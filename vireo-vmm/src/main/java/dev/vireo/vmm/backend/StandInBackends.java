@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Stand-in vhost-user backends, until vireo's own (issue 6) land: QEMU's C virtiofsd
+ * QEMU's C programs as vhost-user backends, kept to compare vireo's own against (vireo runs with
+ * {@link InProcessBackends}): QEMU's C virtiofsd
  * ({@code /usr/lib/qemu/virtiofsd}, package qemu-system-common) for shares, qemu-storage-daemon
  * for disks, and no entropy device (the guest kernel seeds itself from RDRAND and jitter).
  *

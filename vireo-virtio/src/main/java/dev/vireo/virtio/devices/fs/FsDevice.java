@@ -128,18 +128,21 @@ public final class FsDevice implements VirtioDevice {
             throw new IllegalStateException("virtio-fs device already active");
         }
         FsQueue[] queues = new FsQueue[queueCount()];
-        boolean anyRequestQueue = false;
+        int smallest = Integer.MAX_VALUE;
         for (int i = 0; i < queues.length; i++) {
             Virtqueue q = activation.queue(i);
             if (q != null) {
                 queues[i] = new FsQueue(q, activation.interrupt(), handler);
-                anyRequestQueue |= i > 0;
+                if (i > 0) {
+                    smallest = Math.min(smallest, q.size());
+                }
             }
         }
         // §5.11.4.1: the driver may use 1 up to num_request_queues request queues.
-        if (queues[0] == null || !anyRequestQueue) {
+        if (queues[0] == null || smallest == Integer.MAX_VALUE) {
             throw new IllegalArgumentException("virtio-fs needs the hiprio queue and at least one request queue");
         }
+        handler.activated(smallest);
         state = new DeviceState.Active<>(activation, queues);
     }
 
@@ -166,6 +169,7 @@ public final class FsDevice implements VirtioDevice {
                     }
                 }
             }
+            handler.reset();
         }
     }
 }

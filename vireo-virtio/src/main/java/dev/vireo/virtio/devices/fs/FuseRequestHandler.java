@@ -6,9 +6,9 @@ package dev.vireo.virtio.devices.fs;
  * ({@link FuseRequest#in()}, {@link FuseRequest#out()}), so READ and WRITE payloads can move with
  * preadv/pwritev straight between host files and the guest.
  *
- * <p>The FUSE dispatcher (vireo-fuse) plugs in here through a small adapter: decode from an
- * {@code SgReader} over {@code in()}, encode into an {@code SgWriter} over {@code out()}, and
- * call {@link FuseRequest#complete} with the reply length.
+ * <p>vireo-fuse's dispatcher plugs in here through {@link VirtioFsServer}: it decodes from
+ * {@code in()}, encodes into {@code out()}, and calls {@link FuseRequest#complete} with the reply
+ * length.
  */
 @FunctionalInterface
 public interface FuseRequestHandler {
@@ -21,4 +21,22 @@ public interface FuseRequestHandler {
      * answered with EIO.
      */
     void handle(FuseRequest request);
+
+    /**
+     * The driver has set the device up (DRIVER_OK): {@code smallestRequestQueue} is the size of
+     * the smallest request queue it enabled. A request laid out in direct descriptors cannot be
+     * longer than its queue (§2.7.5.3.1), and a driver may fall back to direct descriptors when it
+     * cannot allocate an indirect table, so the queue size bounds the largest READ or
+     * WRITE a FUSE session may safely negotiate. Called before the first request of the activation.
+     */
+    default void activated(int smallestRequestQueue) {
+    }
+
+    /**
+     * The device was reset (the driver reset it, or the vhost-user front-end went away); every
+     * request of the activation has been completed or abandoned. The guest's next FUSE session
+     * starts with a new INIT.
+     */
+    default void reset() {
+    }
 }

@@ -1,0 +1,255 @@
+package dev.vireo.cli;
+
+import dev.vireo.sys.testing.FdLeakCheck;
+import dev.vireo.sys.testing.Requires;
+import dev.vireo.vmm.backend.BackendFactory;
+import dev.vireo.vmm.backend.DeviceServer;
+import dev.vireo.vmm.backend.Disk;
+import dev.vireo.vmm.backend.ExternalBackend;
+import dev.vireo.vmm.backend.InProcessBackends;
+import dev.vireo.vmm.backend.Share;
+import dev.vireo.vmm.qemu.Machine;
+import dev.vireo.vmm.qemu.VhostUserDevice;
+import dev.vireo.vmm.run.RunException;
+import dev.vireo.vmm.run.RunIo;
+import dev.vireo.vmm.run.RunOptions;
+import dev.vireo.vmm.run.VmRun;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code vireo virtiofsd} as QEMU's external vhost-user-fs daemon, against the real peers: QEMU
+ * (TCG) with vhost-user-fs-pci on q35 and vhost-user-fs-device on microvm (modern virtio-mmio,
+ * memfd guest memory with share=on), and Debian's kernel with its virtiofs driver in the guest. The
+ * guest and the QEMU command come from {@code vireo run}'s launcher; only the share's backend is
+ * swapped for a separate {@code vireo virtiofsd} process started the way a user starts it.
+ */
+@ExtendWith(FdLeakCheck.class)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class VirtiofsdQemuTest {
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void loadNio() throws Exception {
+        // The JDK keeps one socket open for good once NIO's socket classes load: open it before FdLeakCheck counts.
+        java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX).close();
+    }
+
+    @BeforeEach
+    void peers() {
+        Requires.root();
+        Requires.command("qemu-system-x86_64");
+        Requires.command("apt-get");
+    }
+
+    @AfterEach
+    void nothingLeftBehind() {
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .map(p -> p.info().commandLine().orElse("?"))).as("child processes left running").isEmpty();
+    }
+
+    /** vireo's in-process backends, except that shares go to a {@code vireo virtiofsd} process. */
+    private record DaemonBackends(List<String> daemonArgs) implements BackendFactory {
+        private static final InProcessBackends IN_PROCESS = new InProcessBackends();
+
+        @Override
+        public DeviceServer share(Share share, String tag, Path socket) {
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                    "virtiofsd", "--socket-path", socket.toString(), "--shared-dir", share.host().toString(),
+                    "--tag", tag, "--sandbox", "none"));
+            if (share.readOnly()) {
+                cmd.add("--readonly");
+            }
+            cmd.addAll(daemonArgs);
+            return new ExternalBackend(VhostUserDevice.Kind.FS, socket, Map.of("tag", tag), cmd,
+                    "virtio-fs " + share.host() + ", vireo virtiofsd " + String.join(" ", daemonArgs));
+        }
+
+        @Override
+        public DeviceServer disk(Disk disk, Path socket) {
+            return IN_PROCESS.disk(disk, socket);
+        }
+
+        @Override
+        public Optional<DeviceServer> entropy(Path socket) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<String> missing(boolean shares, boolean disks) {
+            return Optional.empty();
+        }
+
+        @Override
+        public String describe() {
+            return "vireo virtiofsd as a separate process";
+        }
+    }
+
+    private record Outcome(int status, String out, String err, String messages) {
+    }
+
+    /** Stdout that also releases a latch once it has seen {@code marker}. */
+    private static final class Watched extends ByteArrayOutputStream {
+        final CountDownLatch seen = new CountDownLatch(1);
+        private final String marker;
+
+        Watched(String marker) {
+            this.marker = marker;
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            super.write(b, off, len);
+            if (toString(StandardCharsets.UTF_8).contains(marker)) {
+                seen.countDown();
+            }
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+    }
+
+    private static Outcome run(RunOptions o, BackendFactory backends, ByteArrayOutputStream out) throws RunException {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ByteArrayOutputStream messages = new ByteArrayOutputStream();
+        RunIo io = new RunIo(new ByteArrayInputStream(new byte[0]), out, err, new PrintStream(messages, true), false, 0, 0);
+        int status = new VmRun(o, io, backends).run();
+        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
+                messages.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String sha256(byte[] data) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    }
+
+    /** A tree written on the host, and the "sha256  ./path" lines the guest must print for it. */
+    private String hostTree(Path root) throws Exception {
+        Files.createDirectories(root.resolve("a/b/c"));
+        Files.createDirectories(root.resolve("empty-dir"));
+        Map<String, Integer> files = Map.of("top.txt", 13, "a/one", 4096, "a/b/two", 1 << 20, "a/b/c/three", 3 * 1024 * 1024 + 17,
+                "a/b/c/zero", 0);
+        StringBuilder expect = new StringBuilder();
+        for (String name : files.keySet().stream().sorted().toList()) {
+            byte[] data = new byte[files.get(name)];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (byte) (i * 131 + name.length() + i / 4093);
+            }
+            Files.write(root.resolve(name), data);
+        }
+        for (String name : files.keySet().stream().map(n -> "./" + n).sorted().toList()) {
+            expect.append(sha256(Files.readAllBytes(root.resolve(name)))).append("  ").append(name).append('\n');
+        }
+        return expect.toString();
+    }
+
+    private static final String GUEST_SCRIPT = """
+            set -e
+            cd /mnt
+            printf 'hello from the guest\\n' > g1
+            test "$(cat g1)" = 'hello from the guest'
+            dd if=/dev/zero bs=1024 count=300 2>/dev/null | tr '\\000' v > big
+            test "$(wc -c < big)" -eq 307200
+            mv g1 g2
+            test ! -e g1
+            mkdir -p gdir/sub
+            echo nested > gdir/sub/n
+            echo gone > todelete
+            rm todelete
+            test ! -e todelete
+            mkdir rmdir-me && rmdir rmdir-me
+            ln -s g2 link
+            test "$(readlink link)" = g2
+            echo appended >> g2
+            cd /mnt/tree
+            find . -type f | sort | while read f; do sha256sum "$f"; done
+            echo tree-checked
+            """;
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Machine.class)
+    void theGuestCreatesWritesRenamesAndDeletesAndReadsTheHostsTree(Machine machine) throws Exception {
+        Path share = Files.createDirectories(dir.resolve("share"));
+        String expect = hostTree(share.resolve("tree"));
+        Outcome o = run(RunOptions.of(List.of("sh", "-c", GUEST_SCRIPT)).withMachine(machine)
+                        .withShares(List.of(new Share(share, "/mnt", false))),
+                new DaemonBackends(List.of("--cache", "auto", "--thread-pool-size", "4")), new ByteArrayOutputStream());
+        assertThat(o.status()).as(o.messages() + o.err()).isZero();
+        assertThat(o.out()).isEqualTo(expect + "tree-checked\n");
+        // What the guest wrote, seen on the host.
+        assertThat(Files.readString(share.resolve("g2"))).isEqualTo("hello from the guest\nappended\n");
+        assertThat(share.resolve("g1")).doesNotExist();
+        assertThat(share.resolve("todelete")).doesNotExist();
+        assertThat(share.resolve("rmdir-me")).doesNotExist();
+        assertThat(Files.readString(share.resolve("gdir/sub/n"))).isEqualTo("nested\n");
+        assertThat(Files.readString(share.resolve("big"))).isEqualTo("v".repeat(300 * 1024));
+        assertThat(Files.readSymbolicLink(share.resolve("link"))).isEqualTo(Path.of("g2"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Machine.class)
+    void dataTheGuestSyncedSurvivesTheGuestBeingKilled(Machine machine) throws Exception {
+        Path share = Files.createDirectories(dir.resolve("share"));
+        String script = """
+                dd if=/dev/urandom of=/mnt/durable bs=65536 count=24 conv=fsync 2>/dev/null || exit 1
+                sha256sum /mnt/durable
+                echo synced
+                exec sleep 600
+                """;
+        Watched out = new Watched("synced\n");
+        // The writeback cache keeps written data in the guest until fsync: what reaches the host
+        // is what FSYNC pushed out.
+        CompletableFuture<Outcome> vm = CompletableFuture.supplyAsync(() -> {
+            try {
+                return run(RunOptions.of(List.of("sh", "-c", script)).withMachine(machine)
+                                .withShares(List.of(new Share(share, "/mnt", false))),
+                        new DaemonBackends(List.of("--cache", "always", "--writeback")), out);
+            } catch (RunException e) {
+                return new Outcome(-1, out.toString(StandardCharsets.UTF_8), "", e.getMessage());
+            }
+        });
+        assertThat(out.seen.await(240, TimeUnit.SECONDS)).as("the guest said synced: %s", out).isTrue();
+        List<ProcessHandle> qemu;
+        try (Stream<ProcessHandle> s = ProcessHandle.current().descendants()) {
+            qemu = s.filter(p -> p.info().command().orElse("").endsWith("qemu-system-x86_64")).toList();
+        }
+        assertThat(qemu).hasSize(1);
+        qemu.getFirst().destroyForcibly(); // kill -9: no shutdown, no unmount, no DESTROY
+        Outcome o = vm.get(60, TimeUnit.SECONDS);
+        assertThat(o.status()).as("a killed guest is no success").isNotZero();
+        String guestSum = o.out().lines().findFirst().orElseThrow().split(" ")[0];
+        byte[] onHost = Files.readAllBytes(share.resolve("durable"));
+        assertThat(onHost).hasSize(24 * 65536);
+        assertThat(sha256(onHost)).isEqualTo(guestSum);
+    }
+}

@@ -1,0 +1,415 @@
+package dev.vireo.virtio.devices.fs;
+
+import dev.vireo.fuse.fs.LowLevelFileSystem;
+import dev.vireo.fuse.proto.Opcode;
+import dev.vireo.fuse.session.Dispatcher;
+import dev.vireo.fuse.session.Session;
+import dev.vireo.fuse.session.SessionConfig;
+import dev.vireo.fuse.transport.Exchange;
+import dev.vireo.mem.SgList;
+import dev.vireo.sys.Log;
+import dev.vireo.sys.ThreadCalls;
+import dev.vireo.sys.abi.fuse.Fuse;
+
+import java.util.ArrayDeque;
+import java.util.function.Supplier;
+
+/**
+ * vireo-fuse's protocol served over virtio-fs: the {@link FuseRequestHandler} that turns each
+ * {@link FuseRequest} into a FUSE {@link Exchange} (request = the chain's device-readable buffers,
+ * reply = its device-writable buffers, completion = the used ring) and runs a {@link Dispatcher} on
+ * it. The same dispatcher, session and file system serve /dev/fuse; only this class knows virtio.
+ *
+ * <h2>Threads</h2>
+ * The kick thread only hands requests off: a pool of {@code threads} platform threads (blocking
+ * file system calls) takes them from one queue, each with its own dispatcher. FORGET,
+ * BATCH_FORGET and INTERRUPT on the hiprio queue are answered on the kick thread itself (they never
+ * block), so that they are not held up behind slow requests (virtio 1.2 §5.11.6.2). With
+ * {@code threads == 0} every request is answered on the kick thread (the Rust virtiofsd's
+ * {@code --thread-pool-size=0}). Exchanges are pooled and the hand-off is a monitor with
+ * wait/notify over array deques: steady state allocates nothing per request.
+ *
+ * <h2>Sessions</h2>
+ * A FUSE session lives from the guest's INIT to its DESTROY (unmount) or the device's reset (reboot,
+ * front-end gone). A new session gets a new file system from {@code fileSystems}, so a guest can
+ * unmount and mount again, or reboot, and find a fresh server as with a new /dev/fuse connection.
+ * A session retired while requests are still running is closed when the last one ends.
+ *
+ * <h2>INIT over virtio</h2>
+ * <ul>
+ *   <li>No splice: the exchange takes no file descriptors ({@link Exchange#canTakeFileData} is
+ *       false); READ data is read straight into the guest's buffers.</li>
+ *   <li>max_write and max_pages: a request's data pages, plus its four header descriptors (in
+ *       header, in arguments, out header, out arguments: Linux's {@code FUSE_HEADER_OVERHEAD}), are
+ *       capped to fit in one chain of direct descriptors of the smallest request queue
+ *       (§2.7.5.3.1). With indirect descriptors longer requests would fit, but Linux falls back to
+ *       direct descriptors when it cannot allocate an indirect table (GFP_ATOMIC), and a chain
+ *       longer than the queue can then never be added: the request would hang. Newer guest kernels
+ *       cap max_pages by the queue size themselves for this reason; older ones (Debian 12's 6.1)
+ *       do not.</li>
+ *   <li>The Linux driver sends the header and the arguments in separate descriptors; the
+ *       dispatcher reads across descriptors.</li>
+ * </ul>
+ */
+public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
+
+    private static final Log LOG = Log.of("virtio");
+
+    /** Descriptors of a request besides its data pages (Linux virtio_fs.c's FUSE_HEADER_OVERHEAD). */
+    static final int HEADER_DESCRIPTORS = 4;
+    private static final int PAGE = 4096;
+    private static final long JOIN_MS = 5_000;
+
+    private final Supplier<? extends LowLevelFileSystem> fileSystems;
+    private final SessionConfig config;
+    private final Object lock = new Object();
+    /** Guards the inline dispatcher of the current generation (hiprio, or everything without a pool). */
+    private final Object inlineLock = new Object();
+    private final ArrayDeque<Work> queued = new ArrayDeque<>();
+    private final ArrayDeque<Work> free = new ArrayDeque<>();
+    private final Thread[] workers;
+    private int idle;
+    private boolean closed;
+    private Generation current;
+    private int chainLimit = Integer.MAX_VALUE;
+
+    /**
+     * Starts the worker threads.
+     *
+     * @param fileSystems makes the file system of each FUSE session (called on INIT)
+     * @param config      the session parameters; max_write is lowered to what the queues carry
+     * @param threads     worker threads; 0 answers every request on the kick thread
+     * @param name        names the threads ("vireo-fs-NAME-N")
+     */
+    public VirtioFsServer(Supplier<? extends LowLevelFileSystem> fileSystems, SessionConfig config, int threads, String name) {
+        if (threads < 0 || threads > 1024) {
+            throw new IllegalArgumentException("thread pool size must be in [0, 1024]: " + threads);
+        }
+        this.fileSystems = fileSystems;
+        this.config = config;
+        this.workers = new Thread[threads];
+        for (int i = 0; i < threads; i++) {
+            int index = i;
+            workers[i] = Thread.ofPlatform().name("vireo-fs-" + name + "-" + i).daemon(true).unstarted(() -> work(index));
+        }
+        for (Thread t : workers) {
+            t.start();
+        }
+    }
+
+    /** Worker threads (0: requests are answered on the kick thread). */
+    public int threads() {
+        return workers.length;
+    }
+
+    /** The current FUSE session (null before the guest's INIT and after a reset). */
+    public Session session() {
+        synchronized (lock) {
+            return current == null ? null : current.session;
+        }
+    }
+
+    /** The session parameters a session started now would get: max_write capped by the queues. */
+    public SessionConfig sessionConfig() {
+        synchronized (lock) {
+            return capped(config, chainLimit);
+        }
+    }
+
+    static SessionConfig capped(SessionConfig c, int chainLimit) {
+        if (chainLimit == Integer.MAX_VALUE) {
+            return c;
+        }
+        long pages = Math.max(1, chainLimit - HEADER_DESCRIPTORS);
+        int maxWrite = (int) Math.min(c.maxWrite(), pages * PAGE);
+        return maxWrite == c.maxWrite() ? c : new SessionConfig(maxWrite, c.maxBackground(), c.congestionThreshold());
+    }
+
+    @Override
+    public void activated(int smallestRequestQueue) {
+        synchronized (lock) {
+            chainLimit = smallestRequestQueue;
+        }
+    }
+
+    @Override
+    public void reset() {
+        Generation closeNow;
+        synchronized (lock) {
+            closeNow = retire();
+            chainLimit = Integer.MAX_VALUE;
+        }
+        closeGeneration(closeNow);
+    }
+
+    @Override
+    public void handle(FuseRequest request) {
+        int opcode = request.opcode();
+        Work w;
+        boolean inline;
+        synchronized (lock) {
+            Generation g = closed ? null : generationFor(opcode);
+            if (g == null) {
+                w = null;
+                inline = false;
+            } else {
+                w = free.poll();
+                if (w == null) {
+                    w = new Work();
+                }
+                w.begin(request, g);
+                inline = workers.length == 0 || request.queue() == 0 && neverBlocks(opcode);
+                if (!inline) {
+                    queued.add(w);
+                    if (idle > 0) {
+                        lock.notify();
+                    }
+                    return;
+                }
+            }
+        }
+        if (w == null) {
+            // No session to answer with: before INIT, after a failed start, or closed.
+            Opcode op = Opcode.of(opcode);
+            if (op != null && !op.replies()) {
+                request.complete(0);
+            } else {
+                request.replyError(FsDevice.EIO);
+            }
+            return;
+        }
+        try {
+            synchronized (inlineLock) {
+                w.generation.dispatchers[workers.length].dispatch(w);
+            }
+        } finally {
+            w.dispatched();
+        }
+    }
+
+    private static boolean neverBlocks(int opcode) {
+        return opcode == Fuse.FUSE_FORGET || opcode == Fuse.FUSE_BATCH_FORGET || opcode == Fuse.FUSE_INTERRUPT;
+    }
+
+    /** The session for a request with {@code opcode}, starting one on INIT; null if there is none. Under the lock. */
+    private Generation generationFor(int opcode) {
+        Generation g = current;
+        if (opcode != Fuse.FUSE_INIT || g != null && !g.session.destroyed()) {
+            return g;
+        }
+        // INIT: the guest's first mount, or a mount after DESTROY (it unmounted): a fresh session.
+        Generation old = retire();
+        if (old != null) {
+            // Nothing of the old session runs (refs 0): close it, it holds descriptors.
+            closeGenerationLater(old);
+        }
+        LowLevelFileSystem fs;
+        try {
+            fs = fileSystems.get();
+        } catch (RuntimeException e) {
+            LOG.warn("virtio-fs: cannot start a FUSE session: %s", e.getMessage());
+            return null;
+        }
+        current = new Generation(new Session(fs, capped(config, chainLimit)), workers.length + 1);
+        return current;
+    }
+
+    /** Makes the current generation retired; returns it if nothing of it runs any more (the caller closes it). Under the lock. */
+    private Generation retire() {
+        Generation g = current;
+        current = null;
+        if (g == null) {
+            return null;
+        }
+        g.retired = true;
+        return g.refs == 0 ? g : null;
+    }
+
+    private void closeGenerationLater(Generation g) {
+        // Called under the lock: closing destroys the file system (closes descriptors), which is
+        // quick and touches nothing this lock guards.
+        closeGeneration(g);
+    }
+
+    private static void closeGeneration(Generation g) {
+        if (g != null) {
+            try {
+                g.session.close();
+            } catch (RuntimeException e) {
+                LOG.warn("virtio-fs: closing a FUSE session: %s", e.toString());
+            }
+        }
+    }
+
+    private void work(int index) {
+        ThreadCalls.setName(Thread.currentThread().getName());
+        while (true) {
+            Work w;
+            synchronized (lock) {
+                while ((w = queued.poll()) == null) {
+                    if (closed) {
+                        return;
+                    }
+                    idle++;
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        // Only close() ends a worker; it sets closed first.
+                    } finally {
+                        idle--;
+                    }
+                }
+            }
+            try {
+                w.generation.dispatchers[index].dispatch(w);
+            } catch (RuntimeException | Error e) {
+                LOG.warn("virtio-fs worker %d: %s", index, e.toString());
+            } finally {
+                w.dispatched();
+            }
+        }
+    }
+
+    /**
+     * Stops the workers once the queued requests are answered and ends the session. The device must
+     * have been reset (or never activated) first, so that no new requests arrive.
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            lock.notifyAll();
+        }
+        for (Thread t : workers) {
+            try {
+                t.join(JOIN_MS);
+                if (t.isAlive()) {
+                    LOG.warn("virtio-fs: %s still busy after %d ms", t.getName(), JOIN_MS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        Generation closeNow;
+        synchronized (lock) {
+            closeNow = retire();
+        }
+        closeGeneration(closeNow);
+    }
+
+    /** One FUSE session with a dispatcher per worker, plus one for requests answered inline (the last). */
+    private static final class Generation {
+        final Session session;
+        final Dispatcher[] dispatchers;
+        int refs;
+        boolean retired;
+
+        Generation(Session session, int dispatchers) {
+            this.session = session;
+            this.dispatchers = new Dispatcher[dispatchers];
+            for (int i = 0; i < dispatchers; i++) {
+                this.dispatchers[i] = session.newDispatcher();
+            }
+        }
+    }
+
+    /**
+     * The exchange of one request, pooled. It is held twice, by the dispatch call and by the
+     * completion; it goes back to the pool (and lets go of its session) when both are over, since a
+     * detached request completes after its dispatch call has returned.
+     */
+    private final class Work implements Exchange {
+        private FuseRequest request;
+        private Generation generation;
+        private int holds;
+        private boolean completed;
+        private boolean detached;
+
+        /** Under the lock. */
+        void begin(FuseRequest r, Generation g) {
+            request = r;
+            generation = g;
+            holds = 2;
+            completed = false;
+            detached = false;
+            g.refs++;
+        }
+
+        @Override
+        public SgList request() {
+            return request.in();
+        }
+
+        @Override
+        public SgList reply() {
+            return request.out();
+        }
+
+        @Override
+        public void complete(long replyLength) {
+            FuseRequest r;
+            synchronized (lock) {
+                r = request;
+                if (r == null || completed) {
+                    throw new IllegalStateException("virtio-fs exchange completed twice");
+                }
+                completed = true;
+            }
+            try {
+                r.complete(replyLength);
+            } finally {
+                release();
+            }
+        }
+
+        @Override
+        public Exchange detach(int maxReply) {
+            // The reply goes into the chain's own buffers, which stay the guest's until completion.
+            synchronized (lock) {
+                detached = true;
+            }
+            return this;
+        }
+
+        /** The dispatch call is over; a request it left unanswered (a bug) is answered EIO. */
+        void dispatched() {
+            FuseRequest unanswered = null;
+            synchronized (lock) {
+                if (!completed && !detached) {
+                    unanswered = request;
+                    completed = true;
+                }
+            }
+            if (unanswered != null) {
+                LOG.warn("virtio-fs: %s left unanswered by the dispatcher; answering EIO", unanswered);
+                try {
+                    unanswered.replyError(FsDevice.EIO);
+                } finally {
+                    release();
+                }
+            }
+            release();
+        }
+
+        private void release() {
+            Generation closeNow = null;
+            synchronized (lock) {
+                if (--holds > 0) {
+                    return;
+                }
+                Generation g = generation;
+                request = null;
+                generation = null;
+                free.push(this);
+                if (--g.refs == 0 && g.retired) {
+                    closeNow = g;
+                }
+            }
+            closeGeneration(closeNow);
+        }
+    }
+}

@@ -1,0 +1,311 @@
+package dev.vireo.virtio.devices.fs;
+
+import dev.vireo.fuse.passthrough.PassthroughFs;
+import dev.vireo.fuse.passthrough.PassthroughOptions;
+import dev.vireo.fuse.session.SessionConfig;
+import dev.vireo.sys.Errno;
+import dev.vireo.sys.abi.fuse.Fuse;
+import dev.vireo.sys.testing.FdLeakCheck;
+import dev.vireo.virtio.testing.DriverQueue;
+import dev.vireo.virtio.testing.DriverQueue.Buffer;
+import dev.vireo.virtio.testing.MockDriver;
+import dev.vireo.virtio.testing.MockDriver.Options;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * vireo-fuse's dispatcher and passthrough file system behind the virtio-fs device, driven by the
+ * mock guest driver: INIT as virtio negotiates it, a file's life through the worker pool, the
+ * hiprio queue, sessions across DESTROY and reset, and malformed requests.
+ */
+@ExtendWith(FdLeakCheck.class)
+class VirtioFsServerTest {
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAndCheckThreads() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+        assertThat(Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("vireo-fs-test"))).as("worker threads left").isEmpty();
+    }
+
+    private final AtomicInteger sessions = new AtomicInteger();
+
+    private VirtioFsServer server(int threads) {
+        VirtioFsServer s = new VirtioFsServer(() -> {
+            sessions.incrementAndGet();
+            return new PassthroughFs(dir, PassthroughOptions.defaults().withGroups(PassthroughOptions.Groups.EXTENSION));
+        }, SessionConfig.defaults(), threads, "test");
+        return s;
+    }
+
+    private MockDriver start(VirtioFsServer s, Options o) {
+        MockDriver d = MockDriver.start(new FsDevice(new FsDevice.Options("t", 1, 256), s), o);
+        // Close order (reverse): the driver (device reset) before the server.
+        toClose.add(s);
+        toClose.add(d);
+        return d;
+    }
+
+    private static byte[] initIn(long flags) {
+        return FsClient.le(64).putInt(7).putInt(45).putInt(128 * 1024).putInt((int) flags).putInt((int) (flags >>> 32))
+                .array();
+    }
+
+    private static final long KERNEL_FLAGS = Fuse.FUSE_ASYNC_READ | Fuse.FUSE_BIG_WRITES | Fuse.FUSE_MAX_PAGES
+            | Fuse.FUSE_SPLICE_READ | Fuse.FUSE_SPLICE_WRITE | Fuse.FUSE_SPLICE_MOVE | Fuse.FUSE_INIT_EXT
+            | Fuse.FUSE_DO_READDIRPLUS | Fuse.FUSE_PARALLEL_DIROPS;
+
+    private static ByteBuffer body(FsClient.Reply r) {
+        return ByteBuffer.wrap(r.body()).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static byte[] name(String n) {
+        return (n + "\0").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] createIn(String n, int flags, int mode) {
+        byte[] nm = name(n);
+        return FsClient.le(16 + nm.length).putInt(flags).putInt(mode).putInt(0).putInt(0).put(nm).array();
+    }
+
+    private static byte[] writeIn(long fh, long offset, byte[] data, int declared) {
+        return FsClient.le(40 + data.length).putLong(fh).putLong(offset).putInt(declared).putInt(0).putLong(0)
+                .putInt(0).putInt(0).put(data).array();
+    }
+
+    private static byte[] readIn(long fh, long offset, int size) {
+        return FsClient.le(40).putLong(fh).putLong(offset).putInt(size).putInt(0).putLong(0).putInt(0).putInt(0).array();
+    }
+
+    @Test
+    void initCapsMaxWriteByTheQueueAndGrantsNoSplice() {
+        VirtioFsServer s = server(2);
+        MockDriver d = start(s, Options.defaults().queueSize(64));
+        FsClient c = new FsClient(d);
+        FsClient.Reply init = c.call(1, Fuse.FUSE_INIT, 0, initIn(KERNEL_FLAGS), 256);
+        assertThat(init.error()).isZero();
+        ByteBuffer b = body(init);
+        long flags = Integer.toUnsignedLong(b.getInt(12)) | Integer.toUnsignedLong(b.getInt(40)) << 32;
+        assertThat(flags & (Fuse.FUSE_SPLICE_READ | Fuse.FUSE_SPLICE_WRITE | Fuse.FUSE_SPLICE_MOVE)).isZero();
+        assertThat(flags & Fuse.FUSE_MAX_PAGES).isNotZero();
+        // 64 descriptors a chain: 4 for headers, 60 pages of data.
+        assertThat(b.getInt(20)).as("max_write").isEqualTo(60 * 4096);
+        assertThat(Short.toUnsignedInt(b.getShort(28))).as("max_pages").isEqualTo(60);
+        assertThat(s.session().negotiated().maxWrite()).isEqualTo(60 * 4096);
+        // A READ of max_write pages plus the headers fits a chain of the queue's size.
+        assertThat(VirtioFsServer.capped(SessionConfig.defaults(), 1024).maxWrite()).isEqualTo(SessionConfig.MAX_WRITE);
+        assertThat(VirtioFsServer.capped(SessionConfig.defaults(), 2).maxWrite()).isEqualTo(4096);
+    }
+
+    @ParameterizedTest(name = "threads {0}")
+    @ValueSource(ints = {0, 1, 3})
+    void aFileIsCreatedWrittenReadAndRemovedThroughTheDispatcher(int threads) throws Exception {
+        Files.writeString(dir.resolve("from-host"), "host data");
+        MockDriver d = start(server(threads), Options.defaults().indirect(true).queueSize(256));
+        FsClient c = new FsClient(d);
+        assertThat(c.call(1, Fuse.FUSE_INIT, 0, initIn(KERNEL_FLAGS), 256).error()).isZero();
+
+        FsClient.Reply lookup = c.call(1, Fuse.FUSE_LOOKUP, 1, name("from-host"), 256);
+        assertThat(lookup.error()).isZero();
+        long hostNode = body(lookup).getLong(0);
+        assertThat(body(lookup).getLong(40 + 8)).as("attr.size").isEqualTo(9);
+
+        FsClient.Reply create = c.call(1, Fuse.FUSE_CREATE, 1, createIn("guest-file", 0102 /* O_RDWR, O_CREAT */, 0100644), 256);
+        assertThat(create.error()).isZero();
+        long node = body(create).getLong(0);
+        long fh = body(create).getLong(128);
+        byte[] data = new byte[70_000];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 31 + 7);
+        }
+        FsClient.Reply write = c.call(1, Fuse.FUSE_WRITE, node, writeIn(fh, 0, data, data.length), 64);
+        assertThat(write.error()).isZero();
+        assertThat(body(write).getInt(0)).isEqualTo(data.length);
+        assertThat(Files.readAllBytes(dir.resolve("guest-file"))).isEqualTo(data);
+
+        FsClient.Reply read = c.call(1, Fuse.FUSE_READ, node, readIn(fh, 1000, 65536), 16 + 65536);
+        assertThat(read.error()).isZero();
+        assertThat(read.body()).isEqualTo(java.util.Arrays.copyOfRange(data, 1000, 1000 + 65536));
+
+        assertThat(c.call(1, Fuse.FUSE_RELEASE, node, FsClient.le(24).putLong(fh).array(), 64).error()).isZero();
+        byte[] rename = FsClient.le(8 + 11 + 8).putLong(1).put(name("guest-file")).put(name("renamed")).array();
+        assertThat(c.call(1, Fuse.FUSE_RENAME, 1, rename, 64).error()).isZero();
+        assertThat(dir.resolve("renamed")).exists();
+        assertThat(c.call(1, Fuse.FUSE_UNLINK, 1, name("renamed"), 64).error()).isZero();
+        assertThat(dir.resolve("renamed")).doesNotExist();
+
+        // FORGET on the hiprio queue: answered without a reply, on the kick thread.
+        FsClient.Reply forget = c.call(0, Fuse.FUSE_FORGET, hostNode, FsClient.le(8).putLong(1).array(), 0);
+        assertThat(forget.usedLen()).isZero();
+        byte[] batch = FsClient.le(8 + 16).putInt(1).putInt(0).putLong(node).putLong(1).array();
+        assertThat(c.call(0, Fuse.FUSE_BATCH_FORGET, 0, batch, 0).usedLen()).isZero();
+        assertThat(d.needsReset()).isFalse();
+    }
+
+    @Test
+    void malformedRequestsGetErrorsAndTheSessionGoesOn() throws Exception {
+        MockDriver d = start(server(2), Options.defaults());
+        FsClient c = new FsClient(d);
+        // Before INIT: EIO, and no file system is started for it.
+        assertThat(c.call(1, Fuse.FUSE_GETATTR, 1, new byte[16], 256).error()).isEqualTo(-Errno.EIO.code());
+        assertThat(c.call(0, Fuse.FUSE_FORGET, 1, FsClient.le(8).putLong(1).array(), 0).usedLen()).isZero();
+        assertThat(sessions.get()).isZero();
+        assertThat(c.call(1, Fuse.FUSE_INIT, 0, initIn(KERNEL_FLAGS), 256).error()).isZero();
+        // A short INIT after the session started, a second INIT: errors.
+        assertThat(c.call(1, Fuse.FUSE_INIT, 0, initIn(KERNEL_FLAGS), 256).error()).isEqualTo(-Errno.EIO.code());
+
+        FsClient.Reply create = c.call(1, Fuse.FUSE_CREATE, 1, createIn("f", 0102, 0100644), 256);
+        long node = body(create).getLong(0);
+        long fh = body(create).getLong(128);
+        // WRITE whose size is not the payload's: EINVAL; nothing written.
+        assertThat(c.call(1, Fuse.FUSE_WRITE, node, writeIn(fh, 0, new byte[100], 200), 64).error())
+                .isEqualTo(-Errno.EINVAL.code());
+        assertThat(c.call(1, Fuse.FUSE_WRITE, node, writeIn(fh, 0, new byte[100], 50), 64).error())
+                .isEqualTo(-Errno.EINVAL.code());
+        assertThat(Files.size(dir.resolve("f"))).isZero();
+        // The header's len beyond the chain: refused before the dispatcher.
+        assertThat(c.call(1, FsClient.request(Fuse.FUSE_GETATTR, 5, 1, new byte[16], 4000), 64).error())
+                .isEqualTo(-Errno.EINVAL.code());
+        // A READ larger than max_write, a name without NUL, a name with '/', arguments cut short.
+        assertThat(c.call(1, Fuse.FUSE_READ, node, readIn(fh, 0, 64 << 20), 4096).error()).isEqualTo(-Errno.EINVAL.code());
+        assertThat(c.call(1, Fuse.FUSE_LOOKUP, 1, "f".getBytes(StandardCharsets.UTF_8), 256).error())
+                .isEqualTo(-Errno.EINVAL.code());
+        assertThat(c.call(1, Fuse.FUSE_LOOKUP, 1, name("../etc"), 256).error()).isEqualTo(-Errno.EINVAL.code());
+        assertThat(c.call(1, Fuse.FUSE_CREATE, 1, new byte[5], 256).error()).isEqualTo(-Errno.EINVAL.code());
+        // A reply room too small for the reply: an error that fits, or no reply at all.
+        FsClient.Reply small = c.call(1, Fuse.FUSE_GETATTR, 1, new byte[16], 20);
+        assertThat(small.usedLen()).isIn(0, 16);
+        // Unknown opcode: ENOSYS; a stale node: an error, not a crash.
+        assertThat(c.call(1, 9999, 1, new byte[0], 64).error()).isEqualTo(-Errno.ENOSYS.code());
+        assertThat(c.call(1, Fuse.FUSE_GETATTR, 0x7777_0000_1234L, new byte[16], 256).error()).isNegative();
+        // Still serving.
+        assertThat(c.call(1, Fuse.FUSE_GETATTR, 1, new byte[16], 256).error()).isZero();
+        assertThat(d.needsReset()).isFalse();
+    }
+
+    @Test
+    void aGuestMayUnmountAndMountAgainOrResetTheDevice() throws Exception {
+        VirtioFsServer s = server(2);
+        MockDriver d = start(s, Options.defaults());
+        FsClient c = new FsClient(d);
+        assertThat(c.call(1, Fuse.FUSE_INIT, 0, initIn(KERNEL_FLAGS), 256).error()).isZero();
+        assertThat(c.call(1, Fuse.FUSE_DESTROY, 0, new byte[0], 64).error()).isZero();
+        assertThat(c.call(1, Fuse.FUSE_INIT, 0, initIn(KERNEL_FLAGS), 256).error()).isZero();
+        assertThat(sessions.get()).isEqualTo(2);
+        Files.writeString(dir.resolve("x"), "x");
+        assertThat(c.call(1, Fuse.FUSE_LOOKUP, 1, name("x"), 256).error()).isZero();
+
+        // A device reset (guest reboot) ends the session; the next driver starts a new one.
+        d.close();
+        assertThat(s.session()).isNull();
+        MockDriver d2 = MockDriver.start(new FsDevice(new FsDevice.Options("t", 1, 256), s), Options.defaults().packed(true));
+        toClose.add(d2);
+        FsClient c2 = new FsClient(d2);
+        assertThat(c2.call(1, Fuse.FUSE_GETATTR, 1, new byte[16], 256).error()).isEqualTo(-Errno.EIO.code());
+        assertThat(c2.call(1, Fuse.FUSE_INIT, 0, initIn(KERNEL_FLAGS), 256).error()).isZero();
+        assertThat(c2.call(1, Fuse.FUSE_LOOKUP, 1, name("x"), 256).error()).isZero();
+        assertThat(sessions.get()).isEqualTo(3);
+    }
+
+    @Test
+    void manyRequestsInFlightAreEachAnsweredOnce() throws Exception {
+        Files.write(dir.resolve("data"), new byte[8192]);
+        MockDriver d = start(server(4), Options.defaults().queueSize(64));
+        FsClient c = new FsClient(d);
+        assertThat(c.call(1, Fuse.FUSE_INIT, 0, initIn(KERNEL_FLAGS), 256).error()).isZero();
+        long node = body(c.call(1, Fuse.FUSE_LOOKUP, 1, name("data"), 256)).getLong(0);
+        for (int round = 0; round < 10; round++) {
+            int n = 15; // four descriptors each in a queue of 64
+            int[] ids = new int[n];
+            long[] at = new long[1];
+            for (int i = 0; i < n; i++) {
+                ids[i] = c.post(1, FsClient.request(Fuse.FUSE_LOOKUP, 1000 + i, 1, name("data"), -1), 256, at);
+            }
+            d.kick(1);
+            java.util.Set<Integer> seen = new java.util.HashSet<>();
+            while (seen.size() < n) {
+                DriverQueue.Used u = d.awaitUsed(1, Duration.ofSeconds(20));
+                assertThat(u).as("answers so far: %d", seen.size()).isNotNull();
+                assertThat(seen.add(u.id())).as("answered twice: %d", u.id()).isTrue();
+                assertThat(u.len()).isEqualTo(16 + 128);
+            }
+            assertThat(d.queue(1).pollUsed()).isNull();
+            // Lookups must be forgotten for the inode table to stay bounded.
+            byte[] batch = FsClient.le(8 + 16).putInt(1).putInt(0).putLong(node).putLong(n).array();
+            d.queue(0).add(List.of(Buffer.in(d.buffers().put(FsClient.request(Fuse.FUSE_BATCH_FORGET, 1, 0, batch, -1)),
+                    40 + batch.length)), false);
+            d.kick(0);
+            assertThat(d.awaitUsed(0, Duration.ofSeconds(20))).isNotNull();
+        }
+        assertThat(d.needsReset()).isFalse();
+    }
+
+    /**
+     * The worker side allocates nothing per request in steady state: GETATTRs are answered many
+     * times through the pool and the heap the workers allocate meanwhile is measured
+     * (ThreadMXBean), not timed. The bound is the JDK's 40-byte capture-state view per errno
+     * capturing downcall (statx here; see vireo-fuse's AllocationTest), plus slack.
+     */
+    @Test
+    void workersAllocateNothingPerRequestInSteadyState() throws Exception {
+        MockDriver d = start(new VirtioFsServer(() -> new PassthroughFs(dir,
+                PassthroughOptions.defaults().withGroups(PassthroughOptions.Groups.EXTENSION)), SessionConfig.defaults(), 2,
+                "test-alloc"), Options.defaults().queueSize(64));
+        FsClient c = new FsClient(d);
+        assertThat(c.call(1, Fuse.FUSE_INIT, 0, initIn(KERNEL_FLAGS), 256).error()).isZero();
+        byte[] getattr = FsClient.request(Fuse.FUSE_GETATTR, 1, 1, new byte[16], -1);
+        long req = d.buffers().put(getattr);
+        long out = d.buffers().alloc(256);
+        List<Buffer> chain = List.of(Buffer.in(req, 40), Buffer.in(req + 40, 16), Buffer.out(out, 16), Buffer.out(out + 16, 240));
+        Runnable round = () -> {
+            for (int i = 0; i < 15; i++) {
+                d.queue(1).add(chain, false);
+            }
+            d.kick(1);
+            for (int got = 0; got < 15; ) {
+                if (d.awaitUsed(1, Duration.ofSeconds(20)) == null) {
+                    throw new AssertionError("no answer");
+                }
+                got++;
+            }
+        };
+        for (int i = 0; i < 2_000; i++) {
+            round.run();
+        }
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long[] ids = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("vireo-fs-test-alloc"))
+                .mapToLong(Thread::threadId).toArray();
+        assertThat(ids).hasSize(2);
+        long before = java.util.Arrays.stream(mx.getThreadAllocatedBytes(ids)).sum();
+        int rounds = 1_000;
+        for (int i = 0; i < rounds; i++) {
+            round.run();
+        }
+        long after = java.util.Arrays.stream(mx.getThreadAllocatedBytes(ids)).sum();
+        double perRequest = (after - before) / (rounds * 15.0);
+        assertThat(perRequest).as("bytes allocated by the workers per GETATTR").isLessThan(48.0);
+    }
+}
