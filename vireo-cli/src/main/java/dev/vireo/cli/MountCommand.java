@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
 
 /** {@code vireo mount SRC MNT}: serves a host directory on a FUSE mount, in the foreground. */
 @Command(name = "mount",
+        header = "Serve a host directory over FUSE on /dev/fuse.",
         mixinStandardHelpOptions = true,
         description = {
             "Serves the directory SRC at the mount point MNT over FUSE (/dev/fuse), in the foreground, until",

@@ -30,6 +30,7 @@ import java.util.concurrent.Callable;
 
 /** {@code vireo run}: a command in a throw-away Linux VM, host directories shared over virtio-fs. */
 @Command(name = "run",
+        header = "Run a command in a throw-away Linux VM, sharing host directories.",
         mixinStandardHelpOptions = true,
         description = {
             "Runs COMMAND in a throw-away Linux VM and exits with its status. Host",

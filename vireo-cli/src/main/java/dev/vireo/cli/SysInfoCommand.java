@@ -15,6 +15,7 @@ import java.util.List;
 
 /** {@code vireo sys-info}: what this host offers vireo, each probe done for real. */
 @Command(name = "sys-info",
+        header = "Show what this host offers vireo (JDK, kernel, KVM, FUSE, io_uring, tools).",
         mixinStandardHelpOptions = true,
         description = {
             "Shows what this host offers vireo: the JDK, the kernel, KVM (API version, PVM or hardware",

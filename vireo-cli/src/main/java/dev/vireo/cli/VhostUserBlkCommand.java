@@ -13,6 +13,7 @@ import java.util.List;
 
 /** {@code vireo vhost-user-blk}: vireo's virtio-blk device as a vhost-user back-end. */
 @Command(name = "vhost-user-blk",
+        header = "Serve a disk image as a vhost-user virtio-blk device.",
         mixinStandardHelpOptions = true,
         description = {
             "Serves a raw disk image as a virtio-blk device to QEMU (or another vhost-user front-end):",

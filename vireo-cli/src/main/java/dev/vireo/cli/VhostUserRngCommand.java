@@ -9,6 +9,7 @@ import java.util.List;
 
 /** {@code vireo vhost-user-rng}: vireo's entropy device (getrandom) as a vhost-user back-end. */
 @Command(name = "vhost-user-rng",
+        header = "Serve a vhost-user virtio entropy device.",
         mixinStandardHelpOptions = true,
         description = {
             "Serves a virtio entropy device, filled from the host's getrandom(2), to QEMU:",

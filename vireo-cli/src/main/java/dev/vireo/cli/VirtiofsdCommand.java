@@ -26,6 +26,7 @@ import java.util.Locale;
  * Options vireo does not implement are refused with a message, never ignored.
  */
 @Command(name = "virtiofsd",
+        header = "Share a host directory over virtio-fs (a virtiofsd for QEMU).",
         mixinStandardHelpOptions = true,
         description = {
             "Shares a host directory with a guest over virtio-fs, as a vhost-user back-end for QEMU",
