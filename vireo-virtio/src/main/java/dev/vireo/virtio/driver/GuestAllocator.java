@@ -1,4 +1,4 @@
-package dev.vireo.virtio.testing;
+package dev.vireo.virtio.driver;
 
 import dev.vireo.mem.GuestMemory;
 
