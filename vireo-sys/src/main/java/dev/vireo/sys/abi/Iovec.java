@@ -39,11 +39,6 @@ public final class Iovec {
         array.set(JAVA_LONG, at + LEN, length);
     }
 
-    /** The same as {@link #set(MemorySegment, int, long, long)}, under the name vireo-fuse uses. */
-    public static void setRaw(MemorySegment array, int index, long address, long length) {
-        set(array, index, address, length);
-    }
-
     /** The base address of element {@code index}. */
     public static long base(MemorySegment array, int index) {
         return array.get(ADDRESS, index * SIZE + BASE).address();
