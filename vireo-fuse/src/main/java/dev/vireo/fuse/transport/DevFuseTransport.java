@@ -225,7 +225,7 @@ public final class DevFuseTransport implements AutoCloseable {
          */
         @Override
         public long completeWithFile(MemorySegment header, int file, long offset, long size) {
-            Iovec.setRaw(iov, 0, header.address(), FuseOutHeader.SIZE);
+            Iovec.set(iov, 0, header.address(), FuseOutHeader.SIZE);
             long total = 0;
             try {
                 FdCalls.vmsplice(pipeWrite, iov, 1, 0);
@@ -325,7 +325,7 @@ public final class DevFuseTransport implements AutoCloseable {
 
     /** Writes one reply; a request the kernel no longer waits for (ENOENT) or a closed connection is not an error. */
     static void write(Fd fd, MemorySegment iov, MemorySegment buffer, long length) {
-        Iovec.setRaw(iov, 0, buffer.address(), length);
+        Iovec.set(iov, 0, buffer.address(), length);
         try {
             FdCalls.writev(fd.num(), iov, 1);
         } catch (SysException e) {
