@@ -219,6 +219,7 @@ public final class FsloadCommand implements Runnable {
             }
             frontend.addQueue(0, queueSize); // hiprio (FORGET, INTERRUPT): set up as a guest does, unused here
             FrontendQueue requests = frontend.addQueue(1, queueSize);
+            frontend.enable();
             FuseClient fuse = new FuseClient(requests, frontend.allocator(), maxDepth, 1 << 20);
             FuseClient.Init init = fuse.init();
             FsLoad load = new FsLoad(fuse);

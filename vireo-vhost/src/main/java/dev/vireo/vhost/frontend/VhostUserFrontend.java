@@ -26,8 +26,8 @@ import java.util.List;
  *
  * <p>The message order is QEMU's (hw/virtio/vhost-user.c, vhost.c): GET_FEATURES,
  * GET/SET_PROTOCOL_FEATURES, GET_QUEUE_NUM, SET_OWNER, SET_FEATURES, SET_MEM_TABLE, then per
- * queue SET_VRING_NUM, SET_VRING_BASE, SET_VRING_ADDR, SET_VRING_CALL, SET_VRING_KICK and
- * SET_VRING_ENABLE. Guest-physical addresses start at 0; user addresses (what vhost-user
+ * queue SET_VRING_NUM, SET_VRING_BASE, SET_VRING_ADDR, SET_VRING_CALL and SET_VRING_KICK ({@link
+ * #addQueue}), and SET_VRING_ENABLE for all of them at the end ({@link #enable()}). Guest-physical addresses start at 0; user addresses (what vhost-user
  * messages carry) are this process's real mapping addresses, as in QEMU.
  */
 public final class VhostUserFrontend implements AutoCloseable {
@@ -126,8 +126,8 @@ public final class VhostUserFrontend implements AutoCloseable {
     }
 
     /**
-     * Lays out vring {@code index} with {@code size} descriptors (a power of two), hands it to the
-     * back-end with fresh kick and call eventfds, and enables it.
+     * Lays out vring {@code index} with {@code size} descriptors (a power of two) and hands it to
+     * the back-end with fresh kick and call eventfds. It carries requests after {@link #enable()}.
      */
     public FrontendQueue addQueue(int index, int size) {
         SplitDriverQueue ring = new SplitDriverQueue(alloc, size, negotiated.has(Virtio.VIRTIO_RING_F_EVENT_IDX));
@@ -148,11 +148,21 @@ public final class VhostUserFrontend implements AutoCloseable {
                 userBase + c.driverArea(), 0));
         client.setVringCall(index, call.num());
         client.setVringKick(index, kick.num());
-        if ((negotiated.features() & (1L << VhostUser.F_PROTOCOL_FEATURES)) != 0) {
-            // With protocol features, rings start disabled (vhost-user.rst "Ring states").
-            client.setVringEnable(index, true);
-        }
         return q;
+    }
+
+    /**
+     * Enables every ring set up so far, after all of them are configured, as QEMU's vhost_dev_start
+     * does: a back-end may start the device only once all its rings are there. Without protocol
+     * features rings start enabled and there is nothing to send (vhost-user.rst "Ring states").
+     */
+    public void enable() {
+        if ((negotiated.features() & (1L << VhostUser.F_PROTOCOL_FEATURES)) == 0) {
+            return;
+        }
+        for (FrontendQueue q : queues) {
+            client.setVringEnable(q.index(), true);
+        }
     }
 
     /** The queue set up with vring index {@code index}. */

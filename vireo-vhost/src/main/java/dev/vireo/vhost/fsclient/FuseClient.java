@@ -495,7 +495,7 @@ public final class FuseClient {
         }
         boolean full = body >= Fuse.FUSE_COMPAT_22_INIT_OUT_SIZE;
         init = new Init(major, FuseInitOut.minor(r), FuseInitOut.flags(r), full ? FuseInitOut.maxWrite(r) : 4096,
-                body >= 26 ? FuseInitOut.maxPages(r) : 0, FuseInitOut.maxReadahead(r));
+                body >= 30 ? FuseInitOut.maxPages(r) : 0, FuseInitOut.maxReadahead(r));
         return init;
     }
 
