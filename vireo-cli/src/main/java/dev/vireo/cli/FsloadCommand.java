@@ -1,6 +1,7 @@
 package dev.vireo.cli;
 
 import dev.vireo.sys.SocketCalls;
+import dev.vireo.sys.SysException;
 import dev.vireo.sys.abi.virtio.Virtio;
 import dev.vireo.vhost.frontend.FrontendClient;
 import dev.vireo.vhost.frontend.FrontendQueue;
@@ -10,6 +11,10 @@ import dev.vireo.vhost.fsclient.FsLoad.Options;
 import dev.vireo.vhost.fsclient.FsLoad.Result;
 import dev.vireo.vhost.fsclient.FsLoad.Workload;
 import dev.vireo.vhost.fsclient.FuseClient;
+import dev.vireo.vhost.fsclient.FuseProtocolException;
+import dev.vireo.vhost.fsclient.FuseReplyException;
+import dev.vireo.vhost.proto.MessageException;
+import dev.vireo.virtio.driver.DeviceFaultException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -148,7 +153,7 @@ public final class FsloadCommand implements Runnable {
                         if (round == 0 && warmup > 0) {
                             Options wo = new Options(w, depth, (long) (warmup * 1e9), 0, fileBytes, false, false);
                             for (Session s : sessions) {
-                                s.load().run(wo);
+                                run(s, wo);
                             }
                         }
                         Options o = new Options(w, depth, durationNanos, maxOps, fileBytes, verify, keepCreated);
@@ -156,7 +161,7 @@ public final class FsloadCommand implements Runnable {
                         for (int k = 0; k < sessions.size(); k++) {
                             Session s = sessions.get((k + round) % sessions.size());
                             long cpu0 = DaemonCpu.nanos(s.pid());
-                            Result r = s.load().run(o);
+                            Result r = run(s, o);
                             long cpu1 = DaemonCpu.nanos(s.pid());
                             print(out, s.label(), r, cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0);
                         }
@@ -175,6 +180,15 @@ public final class FsloadCommand implements Runnable {
             if (nat != null) {
                 nat.close();
             }
+        }
+    }
+
+    /** One run; what the daemon did wrong becomes one line naming it (exit status 1). */
+    private static Result run(Session s, Options o) {
+        try {
+            return s.load().run(o);
+        } catch (FuseProtocolException | FuseReplyException | MessageException | DeviceFaultException | SysException e) {
+            throw new IllegalStateException(s.label() + ", " + o.workload().label() + " at depth " + o.depth() + ": " + e.getMessage(), e);
         }
     }
 
@@ -232,6 +246,9 @@ public final class FsloadCommand implements Runnable {
                         n.has(Virtio.VIRTIO_RING_F_EVENT_IDX) ? "on" : "off");
             }
             return new Session(label, pid, frontend, fuse, load);
+        } catch (FuseProtocolException | FuseReplyException | MessageException | DeviceFaultException e) {
+            frontend.close();
+            throw new IllegalStateException(label + " (" + socket + "): " + e.getMessage(), e);
         } catch (RuntimeException e) {
             frontend.close();
             throw e;
