@@ -47,7 +47,7 @@ import java.util.Locale;
             "  read4k   READ of 4 KiB at a random aligned offset of fsload-data",
             "  read1m   sequential 1 MiB READs of fsload-data",
             "  write1m  sequential 1 MiB WRITEs of fsload-write, FSYNC at the end (not timed)",
-            "  create   CREATE + RELEASE + UNLINK of a new name",
+            "  create   CREATE + RELEASE + UNLINK of a new name (and a FORGET on the hiprio queue)",
             "With several --socket-path options the runs alternate between the daemons (same workload,",
             "same depth, one after the other), which makes a fair side-by-side comparison.",
             "Daemon CPU per operation comes from /proc/PID/stat; the PID is the socket peer's",
@@ -231,10 +231,10 @@ public final class FsloadCommand implements Runnable {
             if (n.queues() >= 0 && n.queues() < 2) {
                 throw new IllegalStateException(socket + ": the daemon has " + n.queues() + " queue(s); virtio-fs needs a hiprio and a request queue");
             }
-            frontend.addQueue(0, queueSize); // hiprio (FORGET, INTERRUPT): set up as a guest does, unused here
+            FrontendQueue hiprio = frontend.addQueue(0, queueSize); // FORGET (and INTERRUPT, not sent)
             FrontendQueue requests = frontend.addQueue(1, queueSize);
             frontend.enable();
-            FuseClient fuse = new FuseClient(requests, frontend.allocator(), maxDepth, 1 << 20);
+            FuseClient fuse = new FuseClient(requests, hiprio, frontend.allocator(), maxDepth, 1 << 20);
             FuseClient.Init init = fuse.init();
             FsLoad load = new FsLoad(fuse);
             for (Workload w : selected) {

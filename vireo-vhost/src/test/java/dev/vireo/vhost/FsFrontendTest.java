@@ -50,7 +50,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class FsFrontendTest {
 
     /** One request as the FUSE server saw it. */
-    record Seen(int opcode, long nodeid, long unique, int len, byte[] args) {
+    record Seen(int queue, int opcode, long nodeid, long unique, int len, byte[] args) {
 
         ByteBuffer le() {
             return ByteBuffer.wrap(args).order(ByteOrder.LITTLE_ENDIAN);
@@ -83,7 +83,11 @@ class FsFrontendTest {
                 in.read(buf.asSlice(0, args.length));
                 MemorySegment.copy(buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, args, 0, args.length);
             }
-            seen.add(new Seen(r.opcode(), r.nodeId(), r.unique(), len, args));
+            seen.add(new Seen(r.queue(), r.opcode(), r.nodeId(), r.unique(), len, args));
+            if (r.opcode() == Fuse.FUSE_FORGET) {
+                r.complete(0);
+                return;
+            }
             if (hold > 0) {
                 held.add(r);
                 if (held.size() < hold) {
@@ -212,10 +216,10 @@ class FsFrontendTest {
         }
 
         FuseClient client(int depth) {
-            frontend.addQueue(0, 128);
+            FrontendQueue hiprio = frontend.addQueue(0, 128);
             FrontendQueue q = frontend.addQueue(1, 128);
             frontend.enable();
-            return new FuseClient(q, frontend.allocator(), depth, 256 << 10);
+            return new FuseClient(q, hiprio, frontend.allocator(), depth, 256 << 10);
         }
 
         @Override
@@ -330,6 +334,31 @@ class FsFrontendTest {
             for (int s = 0; s < 8; s++) {
                 assertThat(nodes.get(s)).isEqualTo(100 + ("n" + s).hashCode() % 1000 + 1000);
             }
+        }
+    }
+
+    @Test
+    void forgetsGoOnTheHiprioQueueAndTheirBuffersComeBack() throws Exception {
+        try (Rig rig = new Rig()) {
+            FuseClient c = rig.client(1);
+            c.init();
+            for (int i = 0; i < 200; i++) { // more than the 64 FORGET buffers: they must be reused
+                c.forget(1000 + i, i + 1);
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (rig.server.seen.stream().filter(s -> s.opcode() == Fuse.FUSE_FORGET).count() < 200 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            List<Seen> forgets = rig.server.seen.stream().filter(s -> s.opcode() == Fuse.FUSE_FORGET).toList();
+            assertThat(forgets).hasSize(200);
+            for (int i = 0; i < 200; i++) {
+                Seen f = forgets.get(i);
+                assertThat(f.queue()).as("hiprio").isZero();
+                assertThat(f.nodeid()).isEqualTo(1000 + i);
+                assertThat(f.le().getLong()).as("nlookup").isEqualTo(i + 1);
+                assertThat(f.len()).isEqualTo(48);
+            }
+            assertThat(c.lookupSync(1, "still-works")).isPositive();
         }
     }
 

@@ -6,6 +6,7 @@ import dev.vireo.sys.abi.fuse.FuseAttrOut;
 import dev.vireo.sys.abi.fuse.FuseCreateIn;
 import dev.vireo.sys.abi.fuse.FuseEntryOut;
 import dev.vireo.sys.abi.fuse.FuseFlushIn;
+import dev.vireo.sys.abi.fuse.FuseForgetIn;
 import dev.vireo.sys.abi.fuse.FuseFsyncIn;
 import dev.vireo.sys.abi.fuse.FuseGetattrIn;
 import dev.vireo.sys.abi.fuse.FuseInHeader;
@@ -41,8 +42,11 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * <p>Every reply is checked before it is believed: the used length against the reply header's
  * {@code len}, {@code unique} against the request, the error within {@code [-4095, 0]} and with an
  * empty body, and the body size against what the opcode returns (fuse.h); a violation throws
- * {@link FuseProtocolException}. FORGET is never sent: the daemon drops its lookup counts when the
- * session ends. Not thread-safe.
+ * {@link FuseProtocolException}.
+ *
+ * <p>FORGET goes on the hiprio queue (§5.11.6.1: FORGET and INTERRUPT, no reply), from a small
+ * pool of its own buffers: without it a daemon keeps a descriptor per inode it ever returned
+ * (the C virtiofsd runs out of descriptors in a create storm). Not thread-safe.
  */
 public final class FuseClient {
 
@@ -61,6 +65,7 @@ public final class FuseClient {
     private static final int BODY_ROOM = 256;
     private static final long ENTRY_OUT = FuseEntryOut.SIZE;
     private static final long OPEN_OUT = FuseOpenOut.SIZE;
+    private static final int FORGET_BYTES = IN_HEADER + (int) FuseForgetIn.SIZE;
 
     /** Receives completed requests; the slot is free again when it is called. */
     @FunctionalInterface
@@ -84,6 +89,12 @@ public final class FuseClient {
     private final MemorySegment[] replyHeader;
     private final MemorySegment[] replyBody;
     private final MemorySegment[] data;
+    /** Views made once per slot, so the steady state slices nothing: request arguments, reply parts. */
+    private final MemorySegment[] args;
+    private final MemorySegment[] entryAttr;
+    private final MemorySegment[] getattrAttr;
+    private final MemorySegment[] openOut;
+    private final MemorySegment[] createOpenOut;
     private final long[] requestAddr;
     private final long[] replyHeaderAddr;
     private final long[] replyBodyAddr;
@@ -95,6 +106,12 @@ public final class FuseClient {
     private final int[] expectRead;
     private final int[] slotOfBuffer;
     private final DriverQueue.Chain chain = new DriverQueue.Chain(4);
+    private final FrontendQueue hiprio;
+    private final MemorySegment[] forgetBuf;
+    private final long[] forgetAddr;
+    private final int[] forgetFree;
+    private int forgetFreeCount;
+    private final int[] forgetOfBuffer;
     private final int pid = (int) ProcessHandle.current().pid();
     private long nextUnique = 1;
     private int inFlight;
@@ -103,9 +120,15 @@ public final class FuseClient {
 
     /**
      * A client of {@code depth} slots with {@code dataBytes} of payload room each, posting on
-     * {@code queue}; buffers come from {@code alloc} (guest memory shared with the daemon).
+     * {@code queue}, without a hiprio queue ({@link #forget} is then refused); buffers come from
+     * {@code alloc} (guest memory shared with the daemon).
      */
     public FuseClient(FrontendQueue queue, GuestAllocator alloc, int depth, int dataBytes) {
+        this(queue, null, alloc, depth, dataBytes);
+    }
+
+    /** As above, with {@code hiprio} (vring 0 of virtio-fs) for FORGET. */
+    public FuseClient(FrontendQueue queue, FrontendQueue hiprio, GuestAllocator alloc, int depth, int dataBytes) {
         if (depth < 1 || depth * 4 > queue.ring().size()) {
             throw new IllegalArgumentException("depth " + depth + " does not fit a " + queue.ring().size()
                     + "-descriptor queue (4 descriptors per request)");
@@ -118,6 +141,11 @@ public final class FuseClient {
         replyHeader = new MemorySegment[depth];
         replyBody = new MemorySegment[depth];
         data = new MemorySegment[depth];
+        args = new MemorySegment[depth];
+        entryAttr = new MemorySegment[depth];
+        getattrAttr = new MemorySegment[depth];
+        openOut = new MemorySegment[depth];
+        createOpenOut = new MemorySegment[depth];
         requestAddr = new long[depth];
         replyHeaderAddr = new long[depth];
         replyBodyAddr = new long[depth];
@@ -128,6 +156,17 @@ public final class FuseClient {
         expectRead = new int[depth];
         slotOfBuffer = new int[ring.size()];
         java.util.Arrays.fill(slotOfBuffer, -1);
+        this.hiprio = hiprio;
+        int forgets = hiprio == null ? 0 : Math.min(64, hiprio.ring().size());
+        forgetBuf = new MemorySegment[forgets];
+        forgetAddr = new long[forgets];
+        forgetFree = new int[forgets];
+        forgetOfBuffer = new int[hiprio == null ? 0 : hiprio.ring().size()];
+        for (int i = 0; i < forgets; i++) {
+            forgetAddr[i] = alloc.alloc(FORGET_BYTES, 64);
+            forgetBuf[i] = alloc.memory().slice(forgetAddr[i], FORGET_BYTES);
+            forgetFree[forgetFreeCount++] = i;
+        }
         for (int s = 0; s < depth; s++) {
             requestAddr[s] = alloc.alloc(REQUEST_ROOM + OUT_HEADER + BODY_ROOM, 64);
             replyHeaderAddr[s] = requestAddr[s] + REQUEST_ROOM;
@@ -137,6 +176,11 @@ public final class FuseClient {
             replyHeader[s] = alloc.memory().slice(replyHeaderAddr[s], OUT_HEADER);
             replyBody[s] = alloc.memory().slice(replyBodyAddr[s], BODY_ROOM);
             data[s] = alloc.memory().slice(dataAddr[s], Math.max(dataBytes, 1));
+            args[s] = request[s].asSlice(IN_HEADER);
+            entryAttr[s] = replyBody[s].asSlice(FuseEntryOut.ATTR, FuseAttr.SIZE);
+            getattrAttr[s] = replyBody[s].asSlice(FuseAttrOut.ATTR, FuseAttr.SIZE);
+            openOut[s] = replyBody[s].asSlice(0, OPEN_OUT);
+            createOpenOut[s] = replyBody[s].asSlice(ENTRY_OUT, OPEN_OUT);
         }
     }
 
@@ -249,7 +293,7 @@ public final class FuseClient {
     /** FLUSH {@code fh} (close(2) of one descriptor). */
     public void flush(int slot, long nodeid, long fh) {
         MemorySegment a = args(slot);
-        a.asSlice(0, FuseFlushIn.SIZE).fill((byte) 0);
+        a.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, 0L); // unused, padding
         FuseFlushIn.fh(a, fh);
         FuseFlushIn.lockOwner(a, 0);
         post(slot, Fuse.FUSE_FLUSH, nodeid, (int) FuseFlushIn.SIZE, 0, 0, 0);
@@ -258,7 +302,7 @@ public final class FuseClient {
     /** FSYNC {@code fh} (data and metadata). */
     public void fsync(int slot, long nodeid, long fh) {
         MemorySegment a = args(slot);
-        a.asSlice(0, FuseFsyncIn.SIZE).fill((byte) 0);
+        a.set(java.lang.foreign.ValueLayout.JAVA_INT, 12, 0); // padding
         FuseFsyncIn.fh(a, fh);
         FuseFsyncIn.fsyncFlags(a, 0);
         post(slot, Fuse.FUSE_FSYNC, nodeid, (int) FuseFsyncIn.SIZE, 0, 0, 0);
@@ -270,6 +314,53 @@ public final class FuseClient {
         post(slot, Fuse.FUSE_UNLINK, parent, args, 0, 0, 0);
     }
 
+    /**
+     * FORGET {@code nlookup} lookups of {@code nodeid} on the hiprio queue (no reply; the device
+     * gives the buffer back with nothing written). Kicked at once: FORGETs are rare here.
+     */
+    public void forget(long nodeid, long nlookup) {
+        if (hiprio == null) {
+            throw new IllegalStateException("FORGET needs the hiprio queue");
+        }
+        reapForgets();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (forgetFreeCount == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new FuseProtocolException("FORGET buffers not given back within 30 s");
+            }
+            hiprio.awaitCall(1000);
+            reapForgets();
+        }
+        int b = forgetFree[--forgetFreeCount];
+        MemorySegment h = forgetBuf[b];
+        FuseInHeader.len(h, FORGET_BYTES);
+        FuseInHeader.opcode(h, Fuse.FUSE_FORGET);
+        FuseInHeader.unique(h, nextUnique++);
+        FuseInHeader.nodeid(h, nodeid);
+        FuseInHeader.uid(h, 0);
+        FuseInHeader.gid(h, 0);
+        FuseInHeader.pid(h, pid);
+        FuseInHeader.totalExtlen(h, 0);
+        FuseInHeader.padding(h, 0);
+        FuseForgetIn.nlookup(h.asSlice(IN_HEADER), nlookup);
+        int id = hiprio.ring().add(chain.clear().readable(forgetAddr[b], FORGET_BYTES));
+        if (id < 0) {
+            forgetFree[forgetFreeCount++] = b;
+            throw new IllegalStateException("no room in the hiprio queue");
+        }
+        forgetOfBuffer[id] = b;
+        hiprio.kickIfNeeded();
+    }
+
+    /** Takes back the FORGET buffers the device has used (it writes nothing into them). */
+    private void reapForgets() {
+        DriverQueue ring = hiprio.ring();
+        for (int id = ring.pollUsedId(); id >= 0; id = ring.pollUsedId()) {
+            // pollUsedId already refused a length beyond the (zero) writable bytes.
+            forgetFree[forgetFreeCount++] = forgetOfBuffer[id];
+        }
+    }
+
     // ---- reply fields -----------------------------------------------------------------------
 
     /** The node id of a LOOKUP or CREATE reply on {@code slot}. */
@@ -279,20 +370,17 @@ public final class FuseClient {
 
     /** The file size of a LOOKUP, CREATE or GETATTR reply on {@code slot}. */
     public long attrSize(int slot) {
-        long at = replied[slot] == Fuse.FUSE_GETATTR ? FuseAttrOut.ATTR : FuseEntryOut.ATTR;
-        return FuseAttr.size(replyBody[slot].asSlice(at, FuseAttr.SIZE));
+        return FuseAttr.size(replied[slot] == Fuse.FUSE_GETATTR ? getattrAttr[slot] : entryAttr[slot]);
     }
 
     /** The mode of a LOOKUP, CREATE or GETATTR reply on {@code slot}. */
     public int attrMode(int slot) {
-        long at = replied[slot] == Fuse.FUSE_GETATTR ? FuseAttrOut.ATTR : FuseEntryOut.ATTR;
-        return FuseAttr.mode(replyBody[slot].asSlice(at, FuseAttr.SIZE));
+        return FuseAttr.mode(replied[slot] == Fuse.FUSE_GETATTR ? getattrAttr[slot] : entryAttr[slot]);
     }
 
     /** The file handle of an OPEN or CREATE reply on {@code slot}. */
     public long fh(int slot) {
-        long at = replied[slot] == Fuse.FUSE_CREATE ? ENTRY_OUT : 0;
-        return FuseOpenOut.fh(replyBody[slot].asSlice(at, OPEN_OUT));
+        return FuseOpenOut.fh(replied[slot] == Fuse.FUSE_CREATE ? createOpenOut[slot] : openOut[slot]);
     }
 
     // ---- notification and completion ------------------------------------------------------
@@ -407,7 +495,7 @@ public final class FuseClient {
 
     private MemorySegment args(int slot) {
         checkFree(slot);
-        return request[slot].asSlice(IN_HEADER);
+        return args[slot];
     }
 
     private int putName(int slot, int at, byte[] name) {
@@ -616,6 +704,7 @@ public final class FuseClient {
             case Fuse.FUSE_FSYNC -> "FSYNC";
             case Fuse.FUSE_UNLINK -> "UNLINK";
             case Fuse.FUSE_INIT -> "INIT";
+            case Fuse.FUSE_FORGET -> "FORGET";
             default -> "opcode " + op;
         };
     }
