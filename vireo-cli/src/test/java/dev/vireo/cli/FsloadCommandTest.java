@@ -126,6 +126,19 @@ class FsloadCommandTest {
     }
 
     @Test
+    void aSecondSessionReusesOrRecreatesTheFiles() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            Run r = fsload("--workload", "all", "--ops", "20", "--file-size", "2", "--verify", "--tsv");
+            assertThat(r.status()).as("session " + i + ": " + r.err()).isZero();
+        }
+        assertPattern(share.resolve(FsLoad.DATA_FILE), 2 << 20);
+        // A data file of another size is written again.
+        Run r = fsload("--workload", "read4k", "--ops", "20", "--file-size", "3", "--verify", "--tsv");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertPattern(share.resolve(FsLoad.DATA_FILE), 3 << 20);
+    }
+
+    @Test
     void createdFilesAppearOnTheHost() throws Exception {
         Run r = fsload("--workload", "create", "--depth", "8", "--ops", "50", "--keep-created", "--tsv");
         assertThat(r.status()).as(r.err()).isZero();

@@ -205,10 +205,12 @@ class FsFrontendTest {
         final ScriptedServer server = new ScriptedServer();
         final Thread backend;
         final VhostUserFrontend frontend;
+        final Fd backendSocket;
 
         Rig() {
             Fd[] pair = SocketCalls.socketpair(SocketCalls.AF_UNIX, SocketCalls.SOCK_STREAM | SocketCalls.SOCK_CLOEXEC, 0);
             VhostUserBackend b = new VhostUserBackend(new FsDevice(new FsDevice.Options("fsload", 1, 1024), server));
+            backendSocket = pair[1];
             Connection backendSide = new Connection(pair[1], Connection.Side.BACKEND);
             backend = Thread.ofPlatform().name("fs-backend").start(() -> b.serve(backendSide));
             frontend = VhostUserFrontend.start(new FrontendClient(new Connection(pair[0], Connection.Side.FRONTEND)), 8 << 20,
@@ -359,6 +361,21 @@ class FsFrontendTest {
                 assertThat(f.len()).isEqualTo(48);
             }
             assertThat(c.lookupSync(1, "still-works")).isPositive();
+        }
+    }
+
+    @Test
+    void aBackEndThatHangsUpMidRequestEndsTheWaitWithAnError() throws Exception {
+        try (Rig rig = new Rig()) {
+            FuseClient c = rig.client(2);
+            c.init();
+            rig.server.hold = 2; // the request is never answered
+            c.lookup(0, 1, FuseClient.bytes("x"));
+            SocketCalls.shutdown(rig.backendSocket.num(), SocketCalls.SHUT_RDWR);
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> c.await((slot, op, error, bytes) -> { }, 60_000))
+                    .isInstanceOf(dev.vireo.vhost.proto.MessageException.class).hasMessageContaining("closed");
+            assertThat(System.nanoTime() - t0).as("not the 60 s timeout").isLessThan(50_000_000_000L);
         }
     }
 

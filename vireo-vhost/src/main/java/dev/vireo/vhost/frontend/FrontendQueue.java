@@ -3,6 +3,7 @@ package dev.vireo.vhost.frontend;
 import dev.vireo.sys.EventCalls;
 import dev.vireo.sys.Fd;
 import dev.vireo.sys.abi.Pollfd;
+import dev.vireo.vhost.proto.MessageException;
 import dev.vireo.virtio.driver.SplitDriverQueue;
 
 import java.lang.foreign.Arena;
@@ -21,11 +22,13 @@ public final class FrontendQueue implements AutoCloseable {
     private final Fd kick;
     private final Fd call;
     private final Arena arena = Arena.ofConfined();
-    private final MemorySegment pollfd = arena.allocate(Pollfd.LAYOUT);
+    private final MemorySegment pollfd = arena.allocate(Pollfd.LAYOUT, 2);
+    private final int socket;
     private long kicks;
     private long calls;
 
-    FrontendQueue(int index, SplitDriverQueue ring, Fd kick, Fd call) {
+    FrontendQueue(int index, SplitDriverQueue ring, Fd kick, Fd call, int socket) {
+        this.socket = socket;
         this.index = index;
         this.ring = ring;
         this.kick = kick;
@@ -60,12 +63,18 @@ public final class FrontendQueue implements AutoCloseable {
     /**
      * Waits up to {@code timeoutMillis} for the back-end's used-buffer notification and consumes
      * it; returns false on timeout. The eventfd counter keeps a notification that arrived before
-     * the wait, so checking the used ring and then waiting loses none.
+     * the wait, so checking the used ring and then waiting loses none. The vhost-user socket is
+     * watched too: a back-end that hangs up (or dies) ends the wait with {@link MessageException}
+     * instead of a timeout.
      */
     public boolean awaitCall(int timeoutMillis) {
         Pollfd.set(pollfd, 0, call.num(), EventCalls.POLLIN);
-        if (EventCalls.poll(pollfd, 1, timeoutMillis) <= 0) {
+        Pollfd.set(pollfd, 1, socket, EventCalls.POLLRDHUP);
+        if (EventCalls.poll(pollfd, socket >= 0 ? 2 : 1, timeoutMillis) <= 0) {
             return false;
+        }
+        if ((Pollfd.revents(pollfd, 0) & EventCalls.POLLIN) == 0) {
+            throw new MessageException("the back-end closed the vhost-user connection (queue " + index + ")");
         }
         EventCalls.eventfdRead(call.num());
         calls++;

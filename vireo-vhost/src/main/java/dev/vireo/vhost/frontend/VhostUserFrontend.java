@@ -140,7 +140,7 @@ public final class VhostUserFrontend implements AutoCloseable {
             kick.close();
             throw e;
         }
-        FrontendQueue q = new FrontendQueue(index, ring, kick, call);
+        FrontendQueue q = new FrontendQueue(index, ring, kick, call, client.connection().socket().num());
         queues.add(q);
         client.setVringNum(index, size);
         client.setVringBase(index, 0);

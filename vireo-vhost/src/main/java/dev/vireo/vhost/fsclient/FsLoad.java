@@ -10,7 +10,6 @@ import static dev.vireo.sys.FsCalls.O_CREAT;
 import static dev.vireo.sys.FsCalls.O_EXCL;
 import static dev.vireo.sys.FsCalls.O_RDONLY;
 import static dev.vireo.sys.FsCalls.O_RDWR;
-import static dev.vireo.sys.FsCalls.O_TRUNC;
 import static dev.vireo.sys.FsCalls.O_WRONLY;
 
 /**
@@ -158,7 +157,7 @@ public final class FsLoad {
                 for (int i = 0; i < LOOKUP_FILES; i++) {
                     String name = new String(lookupNames[i], StandardCharsets.UTF_8);
                     if (client.lookupSync(Fuse.FUSE_ROOT_ID, name) < 0) {
-                        long[] created = client.createSync(Fuse.FUSE_ROOT_ID, name, O_WRONLY | O_CREAT, 0644);
+                        long[] created = client.createSync(Fuse.FUSE_ROOT_ID, name, O_WRONLY | O_CREAT | O_EXCL, 0644);
                         client.closeSync(created[0], created[1], O_WRONLY);
                     }
                 }
@@ -176,9 +175,20 @@ public final class FsLoad {
         }
     }
 
-    /** Creates (truncating) {@code name} and writes {@code size} bytes of the pattern into it. */
+    /**
+     * Creates {@code name} afresh and writes {@code size} bytes of the pattern into it. An existing
+     * file is unlinked first and the CREATE carries O_EXCL: Debian 12's C virtiofsd (QEMU 7.2)
+     * aborts on a CREATE without O_EXCL of a name that exists (it reopens the file through
+     * /proc/self/fd with O_CREAT and no mode, which glibc's fortified openat refuses).
+     */
     private void fill(String name, long size) {
-        long[] created = client.createSync(Fuse.FUSE_ROOT_ID, name, O_RDWR | O_CREAT | O_TRUNC, 0644);
+        if (client.lookupSync(Fuse.FUSE_ROOT_ID, name) >= 0) {
+            int r = client.unlinkSync(Fuse.FUSE_ROOT_ID, name);
+            if (r != 0) {
+                throw new FuseReplyException("UNLINK " + name, -r);
+            }
+        }
+        long[] created = client.createSync(Fuse.FUSE_ROOT_ID, name, O_RDWR | O_CREAT | O_EXCL, 0644);
         MemorySegment buf = client.data(0);
         for (long at = 0; at < size; at += io) {
             int n = (int) Math.min(io, size - at);
