@@ -157,16 +157,20 @@ public final class FsloadCommand implements Runnable {
                             }
                         }
                         Options o = new Options(w, depth, durationNanos, maxOps, fileBytes, verify, keepCreated);
-                        // Alternate who goes first from round to round.
-                        for (int k = 0; k < sessions.size(); k++) {
-                            Session s = sessions.get((k + round) % sessions.size());
+                        // Alternate who goes first from round to round (native included: a run
+                        // pays for the writeback of the dirty pages the one before it left).
+                        int n = sessions.size() + (nat != null ? 1 : 0);
+                        for (int k = 0; k < n; k++) {
+                            int i = (k + round) % n;
+                            if (i == sessions.size()) {
+                                print(out, "native", nat.run(o), -1);
+                                continue;
+                            }
+                            Session s = sessions.get(i);
                             long cpu0 = DaemonCpu.nanos(s.pid());
                             Result r = run(s, o);
                             long cpu1 = DaemonCpu.nanos(s.pid());
                             print(out, s.label(), r, cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0);
-                        }
-                        if (nat != null) {
-                            print(out, "native", nat.run(o), -1);
                         }
                     }
                 }

@@ -17,6 +17,7 @@ import dev.vireo.vhost.frontend.FrontendClient;
 import dev.vireo.vhost.frontend.FrontendQueue;
 import dev.vireo.vhost.frontend.VhostUserFrontend;
 import dev.vireo.vhost.fsclient.DataPattern;
+import dev.vireo.vhost.fsclient.FsLoad;
 import dev.vireo.vhost.fsclient.FuseClient;
 import dev.vireo.vhost.fsclient.FuseProtocolException;
 import dev.vireo.vhost.fsclient.FuseReplyException;
@@ -376,6 +377,38 @@ class FsFrontendTest {
             assertThatThrownBy(() -> c.await((slot, op, error, bytes) -> { }, 60_000))
                     .isInstanceOf(dev.vireo.vhost.proto.MessageException.class).hasMessageContaining("closed");
             assertThat(System.nanoTime() - t0).as("not the 60 s timeout").isLessThan(50_000_000_000L);
+        }
+    }
+
+    @Test
+    void theMeasuredLoopAllocatesNothingPerRequest() throws Exception {
+        try (Rig rig = new Rig()) {
+            FuseClient c = rig.client(4);
+            c.init();
+            FsLoad load = new FsLoad(c);
+            load.prepare(FsLoad.Workload.LOOKUP, 1 << 20);
+            com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            for (int warm = 0; warm < 3; warm++) {
+                load.run(new FsLoad.Options(FsLoad.Workload.LOOKUP, 4, 0, 5_000, 1 << 20, false, false));
+            }
+            // The difference between a short and a long run is what the operations allocate on
+            // this (the client's) thread; the server side runs on the back-end's threads. The one
+            // allocation left (JFR: SharedUtils.checkCaptureSegment) is the JDK's slice of the
+            // errno capture segment in each downcall, which the JIT removes only in shallow call
+            // chains (see EventCalls): at most one small segment object per system call (a kick
+            // is one write, a wait a poll and a read). Requests themselves allocate nothing, and
+            // 11 bytes per request would already fail this bound.
+            long a0 = threads.getCurrentThreadAllocatedBytes();
+            FsLoad.Result shortRun = load.run(new FsLoad.Options(FsLoad.Workload.LOOKUP, 4, 0, 1_000, 1 << 20, false, false));
+            long a1 = threads.getCurrentThreadAllocatedBytes();
+            FsLoad.Result longRun = load.run(new FsLoad.Options(FsLoad.Workload.LOOKUP, 4, 0, 9_000, 1 << 20, false, false));
+            long a2 = threads.getCurrentThreadAllocatedBytes();
+            assertThat(longRun.ops()).isEqualTo(9_000);
+            long bytes = (a2 - a1) - (a1 - a0);
+            long syscalls = (longRun.kicks() + 2 * longRun.calls()) - (shortRun.kicks() + 2 * shortRun.calls());
+            long requests = longRun.requests() - shortRun.requests();
+            assertThat(bytes).as("%d bytes for %d more requests and %d more system calls", bytes, requests, syscalls)
+                    .isLessThanOrEqualTo(48 * Math.max(0, syscalls) + 4096);
         }
     }
 
