@@ -78,6 +78,62 @@ class VhostUserCommandsTest {
         assertThat(both.err()).contains("mutually exclusive");
     }
 
+    /** {@code vireo ARGS} as a separate JVM, its output (stdout and stderr) into {@code log}. */
+    private static Process process(Path log, String... args) throws java.io.IOException {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(java.util.List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    }
+
+    @Test
+    void aRealDaemonExitsWithStatus0WhenItsFrontEndLeaves(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("rng.sock");
+        Path log = dir.resolve("log");
+        Process p = process(log, "vhost-user-rng", "--socket-path", socket.toString());
+        try {
+            awaitSocket(socket);
+            try (FrontendClient client = FrontendClient.connect(socket.toString())) {
+                client.setFeatures(client.getFeatures());
+                client.setOwner();
+            }
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).as(Files.readString(log)).isTrue();
+            assertThat(p.exitValue()).as(Files.readString(log)).isZero();
+            assertThat(socket).as("socket file removed").doesNotExist();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aRealDaemonWithPersistServesTheNextFrontEndAndStopsOnSigterm(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("rng.sock");
+        Path log = dir.resolve("log");
+        Process p = process(log, "vhost-user-rng", "--socket-path", socket.toString(), "--persist");
+        try {
+            awaitSocket(socket);
+            try (FrontendClient first = FrontendClient.connect(socket.toString())) {
+                assertThat(first.getFeatures() & (1L << VhostUser.F_PROTOCOL_FEATURES)).isNotZero();
+            }
+            FrontendClient second = FrontendClient.connect(socket.toString());
+            assertThat(second.getFeatures() & (1L << VhostUser.F_PROTOCOL_FEATURES)).as("served after the first left").isNotZero();
+            assertThat(p.isAlive()).isTrue();
+            p.destroy(); // SIGTERM, with a front-end connected
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).as(Files.readString(log)).isTrue();
+            // 143 = 128 + SIGTERM: the JVM's status after its shutdown hooks ran
+            assertThat(p.exitValue()).as(Files.readString(log)).isIn(0, 143);
+            assertThat(Files.readString(log)).doesNotContain("Exception", "did not stop");
+            assertThat(socket).as("socket file removed before the JVM halted").doesNotExist();
+            org.assertj.core.api.Assertions.assertThatThrownBy(second::getFeatures).as("the connection was closed")
+                    .isInstanceOfAny(dev.vireo.vhost.proto.MessageException.class, dev.vireo.sys.SysException.class);
+            second.close();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     @Test
     void capabilitiesAreJson() throws Exception {
         Run r = start("vhost-user-blk", "--print-capabilities").get(10, TimeUnit.SECONDS);

@@ -1,11 +1,14 @@
 package dev.vireo.vhost.backend;
 
+import dev.vireo.io.EventLoop;
+import dev.vireo.io.LoopOptions;
 import dev.vireo.mem.GuestMemory;
 import dev.vireo.sys.EventCalls;
 import dev.vireo.sys.Fd;
 import dev.vireo.sys.Log;
+import dev.vireo.sys.SysException;
 import dev.vireo.virtio.device.Activation;
-import dev.vireo.virtio.device.EventFdNotifier;
+import dev.vireo.virtio.device.LoopNotifier;
 import dev.vireo.virtio.device.Features;
 import dev.vireo.virtio.device.VirtioDevice;
 import dev.vireo.virtio.queue.QueueConfig;
@@ -40,10 +43,20 @@ import java.util.List;
  * when the memory table changes; it starts again from those positions when the rings are complete
  * again. Kicks that arrive meanwhile stay counted in their eventfds.
  *
+ * <h2>Kicks</h2>
+ * The connection's {@link EventLoop} (opened at the first activation, closed with the session)
+ * reads the kick eventfds and runs the device's queue handlers ({@link LoopNotifier}); a loop per
+ * connection, because device handlers may block on file I/O. Stopping the device waits for a
+ * running handler, so memory is never unmapped under a chain being processed.
+ *
  * <h2>Errors</h2>
  * A refused request ({@link MessageException}) is answered with a failed acknowledgement when the
  * front-end asked for one (REPLY_ACK), and otherwise ends the connection: the front-end would go on
- * assuming a state the back-end does not have.
+ * assuming a state the back-end does not have. A request whose descriptors, payload size or
+ * queue index do not fit it is refused before it changes anything; descriptors it did not take
+ * are closed with the message. A failed system call on the front-end's behalf (an mmap of a
+ * descriptor that cannot be mapped) is refused the same way; a reply the front-end cannot receive
+ * any more (it vanished) ends the connection.
  */
 final class BackendSession implements AutoCloseable {
 
@@ -64,7 +77,8 @@ final class BackendSession implements AutoCloseable {
 
     private boolean active;
     private FrontendMemory activeMemory;
-    private EventFdNotifier notifier;
+    private EventLoop loop;
+    private LoopNotifier notifier;
     private List<Virtqueue> queues = List.of();
     /** Positions of the queues when the device last stopped; null when a ring was reconfigured since. */
     private final QueueState[] stopped;
@@ -90,6 +104,10 @@ final class BackendSession implements AutoCloseable {
             } catch (MessageException e) {
                 LOG.warn("closing the vhost-user connection: %s", e.getMessage());
                 return;
+            } catch (SysException e) {
+                // ECONNRESET: the front-end closed its socket with our reply unread
+                LOG.warn("closing the vhost-user connection: receiving failed: %s", e.getMessage());
+                return;
             }
             if (m == null) {
                 LOG.debug("front-end disconnected");
@@ -99,6 +117,10 @@ final class BackendSession implements AutoCloseable {
                 if (!handle(m)) {
                     return;
                 }
+            } catch (FrontendGone e) {
+                LOG.warn("closing the vhost-user connection: the front-end went away before the reply to %s (%s)",
+                        e.request, e.getCause().getMessage());
+                return;
             }
         }
     }
@@ -109,15 +131,17 @@ final class BackendSession implements AutoCloseable {
         boolean ack = h.needReply() && hasProtocol(VhostUser.PROTOCOL_F_REPLY_ACK);
         LOG.debug("%s (%d bytes, %d fds)", h.name(), h.size(), m.fdCount());
         try {
+            checkFds(h, m);
             boolean replied = dispatch(h, m);
             if (ack && !replied) {
-                connection.reply(h, U64.SIZE, p -> U64.write(p, 0));
+                reply(h, U64.SIZE, p -> U64.write(p, 0));
             }
             return true;
-        } catch (MessageException | IllegalArgumentException | VirtqueueException | dev.vireo.mem.GuestMemoryException e) {
+        } catch (MessageException | IllegalArgumentException | VirtqueueException | dev.vireo.mem.GuestMemoryException
+                 | SysException e) {
             if (ack) {
                 LOG.warn("%s refused: %s", h.name(), e.getMessage());
-                connection.reply(h, U64.SIZE, p -> U64.write(p, 1));
+                reply(h, U64.SIZE, p -> U64.write(p, 1));
                 return true;
             }
             LOG.warn("%s refused, closing the connection: %s", h.name(), e.getMessage());
@@ -133,13 +157,13 @@ final class BackendSession implements AutoCloseable {
         switch (h.request()) {
             case GET_FEATURES -> {
                 noPayload(m);
-                connection.reply(h, U64.SIZE, p -> U64.write(p, offeredFeatures));
+                reply(h, U64.SIZE, p -> U64.write(p, offeredFeatures));
                 return true;
             }
             case SET_FEATURES -> setFeatures(U64.parse(m.payload()), m);
             case GET_PROTOCOL_FEATURES -> {
                 noPayload(m);
-                connection.reply(h, U64.SIZE, p -> U64.write(p, offeredProtocolFeatures));
+                reply(h, U64.SIZE, p -> U64.write(p, offeredProtocolFeatures));
                 return true;
             }
             case SET_PROTOCOL_FEATURES -> setProtocolFeatures(U64.parse(m.payload()), m);
@@ -151,17 +175,20 @@ final class BackendSession implements AutoCloseable {
                 owner = true;
             }
             case RESET_OWNER -> {
+                noPayload(m);
                 // Deprecated: the spec recommends ignoring it or disabling the rings; vireo stops them.
                 stopDevice();
             }
             case GET_QUEUE_NUM -> {
+                noPayload(m);
                 requireProtocol(VhostUser.PROTOCOL_F_MQ, h);
-                connection.reply(h, U64.SIZE, p -> U64.write(p, vrings.length));
+                reply(h, U64.SIZE, p -> U64.write(p, vrings.length));
                 return true;
             }
             case GET_MAX_MEM_SLOTS -> {
+                noPayload(m);
                 requireProtocol(VhostUser.PROTOCOL_F_CONFIGURE_MEM_SLOTS, h);
-                connection.reply(h, U64.SIZE, p -> U64.write(p, VhostUser.MAX_MEM_SLOTS));
+                reply(h, U64.SIZE, p -> U64.write(p, VhostUser.MAX_MEM_SLOTS));
                 return true;
             }
             case SET_MEM_TABLE -> setMemTable(MemoryTable.parse(m.payload()), m);
@@ -204,7 +231,7 @@ final class BackendSession implements AutoCloseable {
                 VringState s = VringState.parse(m.payload());
                 Vring v = ring(s.index());
                 int base = stopRing(v);
-                connection.reply(h, VringState.SIZE, p -> new VringState(v.index, base).write(p));
+                reply(h, VringState.SIZE, p -> new VringState(v.index, base).write(p));
                 return true;
             }
             case SET_VRING_KICK -> {
@@ -251,7 +278,7 @@ final class BackendSession implements AutoCloseable {
             case GET_CONFIG -> {
                 requireProtocol(VhostUser.PROTOCOL_F_CONFIG, h);
                 ConfigAccess c = ConfigAccess.parse(m.payload());
-                connection.reply(h, ConfigAccess.HEADER + c.size(), p -> {
+                reply(h, ConfigAccess.HEADER + c.size(), p -> {
                     ConfigAccess.writeHeader(p, c.offset(), c.size(), c.flags());
                     device.readConfig(c.offset(), p.asSlice(ConfigAccess.HEADER, c.size()));
                 });
@@ -347,16 +374,28 @@ final class BackendSession implements AutoCloseable {
                     built.add(null);
                     continue;
                 }
-                QueueConfig config = new QueueConfig(v.size, mem.userToGuest(v.address.descUser(), 1),
-                        mem.userToGuest(v.address.availUser(), 1), mem.userToGuest(v.address.usedUser(), 1));
+                // Each area is translated whole: a ring must lie inside one region of the front-end's
+                // address space, not merely start in one (regions adjacent in user space need not
+                // be adjacent in guest space). Sizes: virtio 1.2 §2.7 (split), §2.8.10 (packed).
+                boolean packed = packed();
+                QueueConfig config = new QueueConfig(v.size, mem.userToGuest(v.address.descUser(), 16L * v.size),
+                        mem.userToGuest(v.address.availUser(), packed ? 4 : 6 + 2L * v.size),
+                        mem.userToGuest(v.address.usedUser(), packed ? 4 : 6 + 8L * v.size));
                 QueueState state = stopped[v.index] != null ? stopped[v.index] : stateFromBase(v.base);
                 Virtqueue q = Virtqueues.create(v.index, config, guest, ackedFeatures, state,
                         (queue, cause) -> queueFailed(v, cause));
                 built.add(q);
                 kicks.add(v.kick);
             }
-            device.activate(new Activation(guest, ackedFeatures & ~(1L << VhostUser.F_PROTOCOL_FEATURES), built,
-                    new VringInterrupt(vrings, this::configChanged)));
+            try {
+                device.activate(new Activation(guest, ackedFeatures & ~(1L << VhostUser.F_PROTOCOL_FEATURES), built,
+                        new VringInterrupt(vrings, this::configChanged)));
+            } catch (RuntimeException e) {
+                // A device refusing its queues (one it needs is missing, a bug) is the front-end's
+                // configuration refused, not the end of the daemon; the device starts clean next time.
+                device.reset();
+                throw new MessageException("the device refused to start: " + e, e);
+            }
         } catch (RuntimeException e) {
             mem.release();
             throw e;
@@ -368,7 +407,10 @@ final class BackendSession implements AutoCloseable {
         for (Vring v : vrings) {
             kickByQueue.add(v.configured() ? v.kick : null);
         }
-        notifier = new EventFdNotifier("vhost-" + device.deviceType(), kickByQueue);
+        if (loop == null) {
+            loop = EventLoop.open(LoopOptions.defaults().withName("vhost-kick-" + device.deviceType()));
+        }
+        notifier = new LoopNotifier(loop, kickByQueue);
         notifier.start(device::queueNotify);
         LOG.debug("device activated with %d queue(s), features 0x%x", kicks.size(), ackedFeatures);
     }
@@ -391,7 +433,7 @@ final class BackendSession implements AutoCloseable {
         activeMemory.release();
         activeMemory = null;
         for (Vring v : vrings) {
-            v.closeRetiredCalls();
+            v.closeRetired();
         }
     }
 
@@ -489,7 +531,31 @@ final class BackendSession implements AutoCloseable {
     private Fd vringFd(Message m, String what) {
         boolean nofd = (U64.parse(m.payload()) & VhostUser.VRING_NOFD_MASK) != 0;
         m.requireFds(nofd ? 0 : 1);
-        return nofd ? null : m.takeFd(0);
+        if (nofd) {
+            return null;
+        }
+        requireEventfd(m, what);
+        return m.takeFd(0);
+    }
+
+    /**
+     * Refuses a kick, call or error descriptor that is not an eventfd. The I/O loop reads a kick
+     * descriptor 8 bytes at a time until it has nothing to read: from /dev/zero it would read
+     * forever; and a call write into a file or socket the front-end chose is not an interrupt.
+     * Checked through /proc/self/fd (the link of an eventfd reads "anon_inode:[eventfd]").
+     */
+    private static void requireEventfd(Message m, String what) {
+        int fd = m.peekFd(0);
+        String target;
+        try {
+            target = dev.vireo.sys.FsCalls.readlinkat(dev.vireo.sys.FsCalls.AT_FDCWD, "/proc/self/fd/" + fd);
+        } catch (SysException e) {
+            LOG.debug("cannot check the %s descriptor's type: %s", what, e.getMessage());
+            return; // no /proc: accepted unchecked
+        }
+        if (!target.equals("anon_inode:[eventfd]")) {
+            throw new MessageException("the " + what + " descriptor must be an eventfd, got " + target);
+        }
     }
 
     private boolean hasFeature(int bit) {
@@ -506,8 +572,38 @@ final class BackendSession implements AutoCloseable {
         }
     }
 
+    /** Sends a reply; a front-end that cannot receive it any more ends the connection. */
+    private void reply(Header h, int size, Connection.PayloadWriter fill) {
+        try {
+            connection.reply(h, size, fill);
+        } catch (SysException e) {
+            throw new FrontendGone(h.name(), e);
+        }
+    }
+
+    /** The reply could not be sent (EPIPE, ECONNRESET): the front-end vanished mid-request. */
+    private static final class FrontendGone extends RuntimeException {
+        final String request;
+
+        FrontendGone(String request, SysException cause) {
+            super(cause.getMessage(), cause, false, false);
+            this.request = request;
+        }
+    }
+
+    /** A request without payload (GET_FEATURES, SET_OWNER ...): size 0. */
     private static void noPayload(Message m) {
-        noFds(m);
+        if (m.payload().byteSize() != 0) {
+            throw new MessageException(m.header().name() + " carries no payload, got " + m.payload().byteSize() + " bytes");
+        }
+    }
+
+    /** Refuses descriptors on a request that takes none, and more than a request takes. */
+    private static void checkFds(Header h, Message m) {
+        int max = h.request() == null ? 0 : h.request().maxFds();
+        if (m.fdCount() > max) {
+            throw new MessageException(h.name() + " carried " + m.fdCount() + " file descriptor(s), at most " + max + " allowed");
+        }
     }
 
     private static void noFds(Message m) {
@@ -529,6 +625,9 @@ final class BackendSession implements AutoCloseable {
                 backendChannel.close();
             }
             memory.replace(FrontendMemory.empty());
+            if (loop != null) {
+                loop.close();
+            }
         }
     }
 }

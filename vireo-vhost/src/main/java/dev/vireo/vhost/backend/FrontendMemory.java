@@ -81,8 +81,15 @@ public final class FrontendMemory {
         MappedRegion added = MappedRegion.map(d, fd);
         List<MappedRegion> next = new ArrayList<>(regions);
         next.add(added);
+        FrontendMemory result;
+        try {
+            result = new FrontendMemory(next);
+        } catch (RuntimeException e) {
+            added.release();
+            throw e;
+        }
         regions.forEach(MappedRegion::retain);
-        return new FrontendMemory(next);
+        return result;
     }
 
     /** This memory without the region matching {@code d}'s guest address, user address and size (REM_MEM_REG). */

@@ -19,6 +19,11 @@ import java.util.concurrent.TimeUnit;
  * conventions"): a listening Unix socket given by path or inherited descriptor, one front-end at a
  * time, and a clean end on disconnect or {@link #stop()} (SIGTERM).
  *
+ * <p>A second front-end that connects while one is served waits: the listen backlog (1) holds its
+ * connection until the current one ends; it is then served ({@code persistent}) or, when the daemon
+ * exits instead, closed unserved (it reads EOF). Waiting lets a reconnecting VMM in as soon as the
+ * old connection is gone.
+ *
  * <p>{@link #stop()} may be called from any thread: it shuts the listening socket and the current
  * connection down, which wakes the serving thread out of accept(2) or recvmsg(2); the session then
  * stops the device and releases everything before {@link #serve} returns.
@@ -109,6 +114,11 @@ public final class VhostUserDaemon implements AutoCloseable {
                 LOG.debug("front-end gone");
             } while (persistent && !stopping);
         } finally {
+            if (stopping) {
+                // Stopped by a signal: the JVM may halt as soon as the shutdown hook's wait ends,
+                // before the owner's close() runs, so the socket file goes now.
+                removeSocketFile();
+            }
             finished.countDown();
         }
     }
@@ -150,6 +160,10 @@ public final class VhostUserDaemon implements AutoCloseable {
     @Override
     public void close() {
         listener.close();
+        removeSocketFile();
+    }
+
+    private void removeSocketFile() {
         if (socketPath != null) {
             try {
                 Files.deleteIfExists(socketPath);

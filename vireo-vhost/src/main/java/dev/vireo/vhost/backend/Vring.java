@@ -8,10 +8,10 @@ import java.util.List;
 
 /**
  * What the front-end told the back-end about one virtqueue (SET_VRING_NUM, _ADDR, _BASE, _KICK,
- * _CALL, _ERR, _ENABLE). Owned by the connection's control thread, except {@link #call}, which
- * device threads read to interrupt the driver: it is volatile, and a replaced call descriptor is
- * kept open until the rings stop, so that a device thread never writes to a number that has been
- * closed and reused.
+ * _CALL, _ERR, _ENABLE). Owned by the connection's control thread, except {@link #call} and
+ * {@link #err}, which the device's thread reads to interrupt the driver or report a broken queue:
+ * they are volatile, and a replaced call or error descriptor is kept open until the rings stop, so
+ * that the device's thread never writes to a number that has been closed and reused.
  */
 final class Vring {
 
@@ -22,9 +22,9 @@ final class Vring {
     int base;
     Fd kick;
     volatile Fd call;
-    Fd err;
+    volatile Fd err;
     boolean enabled;
-    private final List<Fd> retiredCalls = new ArrayList<>();
+    private final List<Fd> retired = new ArrayList<>();
 
     Vring(int index) {
         this.index = index;
@@ -46,21 +46,22 @@ final class Vring {
         Fd old = call;
         call = fd;
         if (old != null) {
-            retiredCalls.add(old);
+            retired.add(old);
         }
     }
 
     void setErr(Fd fd) {
-        if (err != null) {
-            err.close();
-        }
+        Fd old = err;
         err = fd;
+        if (old != null) {
+            retired.add(old);
+        }
     }
 
-    /** Closes the call descriptors replaced while the ring ran (no device thread can use them now). */
-    void closeRetiredCalls() {
-        retiredCalls.forEach(Fd::close);
-        retiredCalls.clear();
+    /** Closes the call and error descriptors replaced while the ring ran (no device thread can use them now). */
+    void closeRetired() {
+        retired.forEach(Fd::close);
+        retired.clear();
     }
 
     /** Forgets everything (RESET_DEVICE, disconnect), closing every descriptor. */
@@ -68,7 +69,7 @@ final class Vring {
         setKick(null);
         setCall(null);
         setErr(null);
-        closeRetiredCalls();
+        closeRetired();
         size = 0;
         address = null;
         base = 0;

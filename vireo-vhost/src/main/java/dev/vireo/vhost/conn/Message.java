@@ -44,6 +44,15 @@ public final class Message implements AutoCloseable {
         }
     }
 
+    /** The number of descriptor {@code i}, which stays the message's (for checks before taking it). */
+    public int peekFd(int i) {
+        Fd fd = fds[i];
+        if (fd == null) {
+            throw new IllegalStateException("descriptor " + i + " already taken");
+        }
+        return fd.num();
+    }
+
     /** Takes ownership of descriptor {@code i}: the caller closes it from now on. */
     public Fd takeFd(int i) {
         Fd fd = fds[i];

@@ -64,6 +64,21 @@ public enum FrontendRequest {
         return code;
     }
 
+    /**
+     * The most descriptors this request may carry: a region's per SET_MEM_TABLE region (up to
+     * {@link VhostUser#MAX_MEM_TABLE_REGIONS}), one for those that pass an eventfd, a channel, a
+     * log or an inflight area (REM_MEM_REG too: the spec allows a front-end to attach the region's
+     * descriptor), none for the rest.
+     */
+    public int maxFds() {
+        return switch (this) {
+            case SET_MEM_TABLE -> VhostUser.MAX_MEM_TABLE_REGIONS;
+            case SET_LOG_BASE, SET_LOG_FD, SET_VRING_KICK, SET_VRING_CALL, SET_VRING_ERR, SET_BACKEND_REQ_FD,
+                 SET_INFLIGHT_FD, ADD_MEM_REG, REM_MEM_REG, GPU_SET_SOCKET -> 1;
+            default -> 0;
+        };
+    }
+
     /** The request with {@code code}, or null for a code vireo does not know. */
     public static FrontendRequest of(int code) {
         return code > 0 && code < BY_CODE.length ? BY_CODE[code] : null;

@@ -10,4 +10,8 @@ public final class MessageException extends RuntimeException {
     public MessageException(String message) {
         super(message);
     }
+
+    public MessageException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

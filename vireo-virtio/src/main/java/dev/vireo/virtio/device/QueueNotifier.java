@@ -8,9 +8,8 @@ import java.util.function.IntConsumer;
  * test calling the device directly. The transport starts one at activation and hands each kick
  * to {@link VirtioDevice#queueNotify}; the device's queue handler runs on the notifier's thread.
  *
- * <p>{@link EventFdNotifier} is the eventfd implementation with its own platform thread; once the
- * I/O loop (vireo-io) is available, an implementation on {@code loop.watch(eventfd, fired)}
- * replaces it without any change to devices.
+ * <p>{@link LoopNotifier} is the eventfd implementation, on vireo-io's {@code loop.watch(eventfd,
+ * fired)}: the I/O loop reads the kick eventfds and runs the device's queue handler.
  */
 public interface QueueNotifier extends AutoCloseable {
 

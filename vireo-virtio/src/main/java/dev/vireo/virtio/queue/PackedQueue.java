@@ -137,10 +137,12 @@ public final class PackedQueue extends Virtqueue {
 
     private void walkIndirect(long addr, int len, DescriptorChain chain) {
         long bytes = Integer.toUnsignedLong(len);
-        // §2.8.7: the table holds len/16 descriptors, used in order; §2.8.5: at most Queue Size of them.
-        if (bytes == 0 || bytes % 16 != 0 || bytes / 16 > size) {
+        // §2.8.7: the table holds len/16 descriptors, used in order (no loop is possible). §2.8.5 asks
+        // drivers for at most Queue Size of them, but Linux sizes block requests by seg_max alone (see
+        // SplitQueue.walk): the bound is Virtqueue.MAX_SIZE, as QEMU bounds by its own maximum.
+        if (bytes == 0 || bytes % 16 != 0 || bytes / 16 > Virtqueue.MAX_SIZE) {
             throw new VirtqueueException(Kind.BAD_INDIRECT_TABLE, "indirect table length " + bytes
-                    + " is not a positive multiple of 16 of at most " + size + " entries");
+                    + " is not a positive multiple of 16 of at most " + Virtqueue.MAX_SIZE + " entries");
         }
         MemoryRegion region;
         try {

@@ -116,10 +116,14 @@ public final class SplitQueue extends Virtqueue {
                 throw new VirtqueueException(Kind.NEXT_OUT_OF_RANGE, "next descriptor " + i + " outside a table of "
                         + tableSize + (inIndirect ? " (indirect)" : ""));
             }
-            // §2.7.5.2 (no loops) and §2.7.5.3.1 (no chain longer than the queue size), one bound for both.
-            if (++count > size) {
-                throw new VirtqueueException(Kind.CHAIN_TOO_LONG, "chain from head " + head + " is longer than the queue size "
-                        + size + " (a loop?)");
+            // §2.7.5.2: no loops. A walk visiting more descriptors than its table holds has one. The
+            // bound is the table's: §2.7.5.3.1 asks drivers to keep chains within the queue size, but
+            // Linux sizes a request by the device's seg_max alone once indirect descriptors are
+            // negotiated (virtio_blk), and a vhost-user device fixes seg_max before the front-end
+            // picks the ring size; QEMU's own devices accept such tables too.
+            if (++count > tableSize) {
+                throw new VirtqueueException(Kind.CHAIN_TOO_LONG, "chain from head " + head + " is longer than its "
+                        + (inIndirect ? "indirect table of " + tableSize : "queue of " + size) + " descriptors (a loop?)");
             }
             long off = tableBase + 16L * i;
             long addr = table.get(LE_U64, off);
@@ -144,7 +148,7 @@ public final class SplitQueue extends Virtqueue {
                 tableSize = (int) (Integer.toUnsignedLong(len) / 16);
                 inIndirect = true;
                 i = 0;
-                count--; // the pointer to the table describes no buffer
+                count = 0; // the table's own walk starts; the direct descriptors before it were bounded by the queue
                 continue; // §2.7.5.3.2: the WRITE flag of the pointing descriptor is ignored
             }
             chain.append(memory, addr, len, (flags & F_WRITE) != 0);

@@ -83,7 +83,7 @@ class PackedQueueMalformedTest {
     }
 
     @ParameterizedTest(name = "table length {0}")
-    @ValueSource(ints = {0, 15, 40, 16 * 9})
+    @ValueSource(ints = {0, 15, 40, 16 * 32769})
     void indirectTableOfBadLength(int len) {
         try (QueueFixture f = new QueueFixture(true, false, true, 8)) {
             long t = f.rings.alloc(16 * 9, 16);
@@ -91,6 +91,23 @@ class PackedQueueMalformedTest {
             int first = d.writeRaw(t, len, 0, -1);
             d.publishRaw(first, F_INDIRECT | d.availBits());
             assertThat(popBreaks(f)).isEqualTo(Kind.BAD_INDIRECT_TABLE);
+        }
+    }
+
+    @Test
+    void anIndirectTableLongerThanTheQueueIsServed() {
+        // See SplitQueueMalformedTest: Linux sizes block requests by seg_max alone with indirect descriptors.
+        try (QueueFixture f = new QueueFixture(true, false, true, 4)) {
+            long b = f.buffer(8);
+            long t = table(f, new long[][] {{b, 8, 0}, {b, 8, 0}, {b, 8, 0}, {b, 8, 0}, {b, 8, 0}, {b, 8, F_WRITE}});
+            PackedDriverQueue d = f.packedDriver();
+            int first = d.writeRaw(t, 96, 0, -1);
+            d.publishRaw(first, F_INDIRECT | d.availBits());
+            DescriptorChain chain = new DescriptorChain();
+            assertThat(f.device.pop(chain)).isTrue();
+            assertThat(f.device.isBroken()).isFalse();
+            assertThat(chain.descriptorCount()).isEqualTo(6);
+            assertThat(chain.writableBytes()).isEqualTo(8);
         }
     }
 

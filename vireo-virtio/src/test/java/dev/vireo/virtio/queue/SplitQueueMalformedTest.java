@@ -64,6 +64,27 @@ class SplitQueueMalformedTest {
     }
 
     @Test
+    void anIndirectTableLongerThanTheQueueIsServed() {
+        // What Linux's virtio_blk sends when the device's seg_max exceeds the ring the front-end chose:
+        // a table of 6 (header, 4 segments, status) in a queue of 4. QEMU serves it; so does vireo.
+        try (QueueFixture f = new QueueFixture(false, false, true, 4)) {
+            long table = f.rings.alloc(16 * 6, 16);
+            long b = f.buffer(8);
+            for (int i = 0; i < 6; i++) {
+                f.split().writeDescriptorAt(table, i, b, 8, (i < 5 ? F_NEXT : 0) | (i == 5 ? F_WRITE : 0), i + 1);
+            }
+            f.split().writeDescriptor(0, table, 96, F_INDIRECT, 0);
+            f.split().publish(0);
+            DescriptorChain chain = new DescriptorChain();
+            assertThat(f.device.pop(chain)).isTrue();
+            assertThat(f.device.isBroken()).isFalse();
+            assertThat(chain.descriptorCount()).isEqualTo(6);
+            assertThat(chain.readableBytes()).isEqualTo(40);
+            assertThat(chain.writableBytes()).isEqualTo(8);
+        }
+    }
+
+    @Test
     void nextIndexOutOfRange() {
         try (QueueFixture f = new QueueFixture(false, false, false, 8)) {
             f.split().writeDescriptor(0, f.buffer(8), 8, F_NEXT, 8);
@@ -181,21 +202,6 @@ class SplitQueueMalformedTest {
             f.split().writeDescriptor(1, f.buffer(8), 8, 0, 0);
             f.split().publish(0);
             assertThat(popBreaks(f)).isEqualTo(Kind.READABLE_AFTER_WRITABLE);
-        }
-    }
-
-    @Test
-    void chainLongerThanTheQueueWithoutALoop() {
-        try (QueueFixture f = new QueueFixture(false, false, true, 4)) {
-            // An indirect table of 5 distinct entries in a queue of 4 (§2.7.5.3.1).
-            long table = f.rings.alloc(16 * 5, 16);
-            long b = f.buffer(8);
-            for (int i = 0; i < 5; i++) {
-                f.split().writeDescriptorAt(table, i, b, 8, i < 4 ? F_NEXT : 0, i + 1);
-            }
-            f.split().writeDescriptor(0, table, 80, F_INDIRECT, 0);
-            f.split().publish(0);
-            assertThat(popBreaks(f)).isEqualTo(Kind.CHAIN_TOO_LONG);
         }
     }
 

@@ -96,8 +96,10 @@ class SteadyStateAllocationTest {
             // vireo's own code allocates nothing; the one object per read is the JDK's: every downcall
             // that captures errno (Linker.Option.captureCallState, how vireo-sys reads errno) makes a
             // 40-byte view of the capture segment (SharedUtils.checkCaptureSegment), which C2 does not
-            // remove here. One preadv per 4 KiB read, so at most one such view per read.
-            assertThat(deviceBytes).as("bytes allocated by the block device for 4800 reads").isLessThanOrEqualTo(4800L * 40 + 1024);
+            // remove here. One preadv per 4 KiB read, so at most one such view per read. The 8 KiB of
+            // slack is for one-off allocations on a loaded machine (a recompilation's deoptimisation
+            // allocating boxed state): a per-read allocation of even 8 bytes more would exceed it.
+            assertThat(deviceBytes).as("bytes allocated by the block device for 4800 reads").isLessThanOrEqualTo(4800L * 40 + 8192);
         }
     }
 }
