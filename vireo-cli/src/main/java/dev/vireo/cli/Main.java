@@ -21,7 +21,7 @@ import java.util.Properties;
             "over FUSE, or act as a virtio-fs daemon for QEMU. Debug output per area:",
             "VIREO_DEBUG=fuse,virtio (or -Dvireo.debug=... in VIREO_JAVA_OPTS)."},
         subcommands = {RunCommand.class, MountCommand.class, SysInfoCommand.class, VhostUserBlkCommand.class,
-            VhostUserRngCommand.class, VirtiofsdCommand.class, CommandLine.HelpCommand.class})
+            VhostUserRngCommand.class, VirtiofsdCommand.class, FsloadCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     private static final Log LOG = Log.of("cli");

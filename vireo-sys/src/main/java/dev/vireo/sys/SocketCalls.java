@@ -6,6 +6,7 @@ import dev.vireo.sys.abi.Iovec;
 import dev.vireo.sys.abi.MsgHdr;
 import dev.vireo.sys.abi.NotInHeaders;
 import dev.vireo.sys.abi.SockaddrUn;
+import dev.vireo.sys.abi.Ucred;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -68,6 +69,8 @@ public final class SocketCalls {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECVMSG = Native.errnoCall("recvmsg",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKOPT = Native.errnoCall("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SHUTDOWN = Native.errnoCall("shutdown",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
 
@@ -89,6 +92,28 @@ public final class SocketCalls {
             return new Fd[] {
                 Fd.adopt(fds.getAtIndex(JAVA_INT, 0), "socketpair[0]"),
                 Fd.adopt(fds.getAtIndex(JAVA_INT, 1), "socketpair[1]")};
+        }
+    }
+
+    /** The credentials of a connected Unix socket's peer, taken when it connected (SO_PEERCRED). */
+    public record PeerCredentials(int pid, int uid, int gid) {
+    }
+
+    /** getsockopt(SO_PEERCRED): who is at the other end of connected Unix socket {@code fd}. */
+    public static PeerCredentials peerCredentials(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cred = a.allocate(Ucred.LAYOUT);
+            MemorySegment len = a.allocate(JAVA_INT);
+            len.set(JAVA_INT, 0, (int) Ucred.SIZE);
+            MemorySegment st = Native.callState();
+            int r;
+            try {
+                r = (int) GETSOCKOPT.invokeExact(st, fd, SOL_SOCKET, SO_PEERCRED, cred, len);
+            } catch (Throwable t) {
+                throw Native.unexpected(t);
+            }
+            Native.check(r, st, "getsockopt(SO_PEERCRED)");
+            return new PeerCredentials(Ucred.pid(cred), Ucred.uid(cred), Ucred.gid(cred));
         }
     }
 

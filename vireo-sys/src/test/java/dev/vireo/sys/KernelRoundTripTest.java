@@ -92,6 +92,18 @@ class KernelRoundTripTest {
     }
 
     @Test
+    void peerCredentialsNameTheProcessAtTheOtherEnd() {
+        Fd[] pair = SocketCalls.socketpair(SocketCalls.AF_UNIX, SocketCalls.SOCK_STREAM | SocketCalls.SOCK_CLOEXEC, 0);
+        try {
+            SocketCalls.PeerCredentials c = SocketCalls.peerCredentials(pair[0].num());
+            assertThat(c.pid()).isEqualTo(ProcessHandle.current().pid());
+        } finally {
+            pair[0].close();
+            pair[1].close();
+        }
+    }
+
+    @Test
     void aDescriptorPassedOverSocketpairWorksOnTheOtherSide(@TempDir Path dir) throws Exception {
         Fd[] pair = SocketCalls.socketpair(SocketCalls.AF_UNIX, SocketCalls.SOCK_STREAM | SocketCalls.SOCK_CLOEXEC, 0);
         try (Arena a = Arena.ofConfined(); Fd left = pair[0]; Fd right = pair[1];

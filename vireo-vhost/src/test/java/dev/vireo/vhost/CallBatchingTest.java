@@ -4,8 +4,8 @@ import dev.vireo.sys.EventCalls;
 import dev.vireo.sys.abi.virtio.Virtio;
 import dev.vireo.sys.testing.FdLeakCheck;
 import dev.vireo.virtio.devices.rng.RngDevice;
-import dev.vireo.virtio.testing.DriverQueue.Buffer;
-import dev.vireo.virtio.testing.SplitDriverQueue;
+import dev.vireo.virtio.driver.DriverQueue.Buffer;
+import dev.vireo.virtio.driver.SplitDriverQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

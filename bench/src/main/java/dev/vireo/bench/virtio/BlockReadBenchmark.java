@@ -5,7 +5,7 @@ import dev.vireo.sys.FdCalls;
 import dev.vireo.sys.FsCalls;
 import dev.vireo.virtio.devices.block.BlockDevice;
 import dev.vireo.virtio.devices.block.BlockOptions;
-import dev.vireo.virtio.testing.DriverQueue;
+import dev.vireo.virtio.driver.DriverQueue;
 import dev.vireo.virtio.testing.MockDriver;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -7,7 +7,7 @@ import dev.vireo.sys.EventCalls;
 import dev.vireo.sys.Fd;
 import dev.vireo.sys.testing.FdLeakCheck;
 import dev.vireo.virtio.devices.rng.RngDevice;
-import dev.vireo.virtio.testing.DriverQueue.Buffer;
+import dev.vireo.virtio.driver.DriverQueue.Buffer;
 import dev.vireo.virtio.testing.MockDriver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -3,7 +3,7 @@ package dev.vireo.virtio.queue;
 import dev.vireo.mem.TestMemory;
 import dev.vireo.sys.abi.virtio.Virtio;
 import dev.vireo.virtio.device.Features;
-import dev.vireo.virtio.testing.PackedDriverQueue;
+import dev.vireo.virtio.driver.PackedDriverQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -12,9 +12,9 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 import static dev.vireo.virtio.queue.VirtqueueException.Kind;
-import static dev.vireo.virtio.testing.PackedDriverQueue.F_INDIRECT;
-import static dev.vireo.virtio.testing.PackedDriverQueue.F_NEXT;
-import static dev.vireo.virtio.testing.PackedDriverQueue.F_WRITE;
+import static dev.vireo.virtio.driver.PackedDriverQueue.F_INDIRECT;
+import static dev.vireo.virtio.driver.PackedDriverQueue.F_NEXT;
+import static dev.vireo.virtio.driver.PackedDriverQueue.F_WRITE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
@@ -212,8 +212,8 @@ class PackedQueueMalformedTest {
             long b = f.buffer(8);
             DescriptorChain chain = new DescriptorChain();
             for (int i = 0; i < 50; i++) {
-                int id = f.driver.add(dev.vireo.virtio.testing.DriverQueue.Buffer.out(b, 8),
-                        dev.vireo.virtio.testing.DriverQueue.Buffer.out(b, 8));
+                int id = f.driver.add(dev.vireo.virtio.driver.DriverQueue.Buffer.out(b, 8),
+                        dev.vireo.virtio.driver.DriverQueue.Buffer.out(b, 8));
                 assertThat(f.device.pop(chain)).isTrue();
                 f.device.addUsed(chain, 8);
                 assertThat(f.driver.pollUsed().id()).isEqualTo(id);

@@ -4,10 +4,10 @@ import dev.vireo.mem.GuestRam;
 import dev.vireo.mem.TestMemory;
 import dev.vireo.sys.abi.virtio.Virtio;
 import dev.vireo.virtio.device.Features;
-import dev.vireo.virtio.testing.DriverQueue;
-import dev.vireo.virtio.testing.GuestAllocator;
-import dev.vireo.virtio.testing.PackedDriverQueue;
-import dev.vireo.virtio.testing.SplitDriverQueue;
+import dev.vireo.virtio.driver.DriverQueue;
+import dev.vireo.virtio.driver.GuestAllocator;
+import dev.vireo.virtio.driver.PackedDriverQueue;
+import dev.vireo.virtio.driver.SplitDriverQueue;
 
 import java.util.ArrayList;
 import java.util.List;

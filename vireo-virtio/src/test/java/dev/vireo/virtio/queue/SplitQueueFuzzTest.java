@@ -7,8 +7,8 @@ import dev.vireo.mem.TestMemory;
 import dev.vireo.sys.abi.virtio.Virtio;
 import dev.vireo.virtio.device.Features;
 import dev.vireo.virtio.testing.FuzzMemory;
-import dev.vireo.virtio.testing.GuestAllocator;
-import dev.vireo.virtio.testing.SplitDriverQueue;
+import dev.vireo.virtio.driver.GuestAllocator;
+import dev.vireo.virtio.driver.SplitDriverQueue;
 
 /**
  * Structure-aware fuzzing of split-ring chain parsing (as vm-virtio's fuzz targets): the input

@@ -3,15 +3,15 @@ package dev.vireo.virtio.queue;
 import dev.vireo.mem.TestMemory;
 import dev.vireo.sys.abi.virtio.Virtio;
 import dev.vireo.virtio.device.Features;
-import dev.vireo.virtio.testing.SplitDriverQueue;
+import dev.vireo.virtio.driver.SplitDriverQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static dev.vireo.virtio.queue.VirtqueueException.Kind;
-import static dev.vireo.virtio.testing.SplitDriverQueue.F_INDIRECT;
-import static dev.vireo.virtio.testing.SplitDriverQueue.F_NEXT;
-import static dev.vireo.virtio.testing.SplitDriverQueue.F_WRITE;
+import static dev.vireo.virtio.driver.SplitDriverQueue.F_INDIRECT;
+import static dev.vireo.virtio.driver.SplitDriverQueue.F_NEXT;
+import static dev.vireo.virtio.driver.SplitDriverQueue.F_WRITE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -292,8 +292,8 @@ class SplitQueueMalformedTest {
 
     /** Buffers for the hand-built cases. */
     private static final class DriverQueueBuffers {
-        static dev.vireo.virtio.testing.DriverQueue.Buffer out(long addr) {
-            return dev.vireo.virtio.testing.DriverQueue.Buffer.out(addr, 8);
+        static dev.vireo.virtio.driver.DriverQueue.Buffer out(long addr) {
+            return dev.vireo.virtio.driver.DriverQueue.Buffer.out(addr, 8);
         }
     }
 

@@ -2,8 +2,8 @@ package dev.vireo.virtio.queue;
 
 import dev.vireo.virtio.devices.block.BlockDevice;
 import dev.vireo.virtio.devices.block.BlockOptions;
-import dev.vireo.virtio.testing.DriverQueue;
-import dev.vireo.virtio.testing.DriverQueue.Buffer;
+import dev.vireo.virtio.driver.DriverQueue;
+import dev.vireo.virtio.driver.DriverQueue.Buffer;
 import dev.vireo.virtio.testing.MockDriver;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -2,8 +2,8 @@ package dev.vireo.virtio.queue;
 
 import dev.vireo.mem.SgReader;
 import dev.vireo.mem.TestMemory;
-import dev.vireo.virtio.testing.DriverQueue;
-import dev.vireo.virtio.testing.DriverQueue.Buffer;
+import dev.vireo.virtio.driver.DriverQueue;
+import dev.vireo.virtio.driver.DriverQueue.Buffer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;

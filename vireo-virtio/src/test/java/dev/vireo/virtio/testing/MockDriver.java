@@ -1,5 +1,9 @@
 package dev.vireo.virtio.testing;
 
+import dev.vireo.virtio.driver.GuestAllocator;
+import dev.vireo.virtio.driver.PackedDriverQueue;
+import dev.vireo.virtio.driver.SplitDriverQueue;
+import dev.vireo.virtio.driver.DriverQueue;
 import dev.vireo.mem.GuestRam;
 import dev.vireo.mem.TestMemory;
 import dev.vireo.sys.abi.virtio.Virtio;

@@ -3,7 +3,7 @@ package dev.vireo.virtio.transport;
 import dev.vireo.sys.abi.virtio.Virtio;
 import dev.vireo.virtio.device.Features;
 import dev.vireo.virtio.devices.rng.RngDevice;
-import dev.vireo.virtio.testing.DriverQueue.Buffer;
+import dev.vireo.virtio.driver.DriverQueue.Buffer;
 import dev.vireo.virtio.testing.MockDriver;
 import dev.vireo.virtio.testing.MockDriver.Options;
 import org.junit.jupiter.api.Test;

@@ -2,8 +2,8 @@ package dev.vireo.virtio.devices.block;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.vireo.virtio.testing.DriverQueue;
-import dev.vireo.virtio.testing.DriverQueue.Buffer;
+import dev.vireo.virtio.driver.DriverQueue;
+import dev.vireo.virtio.driver.DriverQueue.Buffer;
 import dev.vireo.virtio.testing.FuzzMemory;
 import dev.vireo.virtio.testing.MockDriver;
 

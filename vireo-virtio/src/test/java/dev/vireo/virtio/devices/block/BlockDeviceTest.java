@@ -3,7 +3,7 @@ package dev.vireo.virtio.devices.block;
 import dev.vireo.sys.abi.virtio.VirtioBlkConfig;
 import dev.vireo.sys.testing.FdLeakCheck;
 import dev.vireo.virtio.device.Features;
-import dev.vireo.virtio.testing.DriverQueue.Buffer;
+import dev.vireo.virtio.driver.DriverQueue.Buffer;
 import dev.vireo.virtio.testing.MockDriver;
 import dev.vireo.virtio.testing.MockDriver.Options;
 import org.junit.jupiter.api.Test;

@@ -5,8 +5,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.vireo.sys.Fd;
 import dev.vireo.sys.FsCalls;
 import dev.vireo.sys.abi.fuse.Fuse;
-import dev.vireo.virtio.testing.DriverQueue;
-import dev.vireo.virtio.testing.DriverQueue.Buffer;
+import dev.vireo.virtio.driver.DriverQueue;
+import dev.vireo.virtio.driver.DriverQueue.Buffer;
 import dev.vireo.virtio.testing.FuzzMemory;
 import dev.vireo.virtio.testing.MockDriver;
 

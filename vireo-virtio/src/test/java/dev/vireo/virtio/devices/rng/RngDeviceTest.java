@@ -1,7 +1,7 @@
 package dev.vireo.virtio.devices.rng;
 
-import dev.vireo.virtio.testing.DriverQueue;
-import dev.vireo.virtio.testing.DriverQueue.Buffer;
+import dev.vireo.virtio.driver.DriverQueue;
+import dev.vireo.virtio.driver.DriverQueue.Buffer;
 import dev.vireo.virtio.testing.MockDriver;
 import dev.vireo.virtio.testing.MockDriver.Options;
 import org.junit.jupiter.api.Test;

@@ -1,17 +1,20 @@
-package dev.vireo.virtio.testing;
+package dev.vireo.virtio.driver;
 
 import dev.vireo.mem.RingAccess;
 import dev.vireo.virtio.queue.QueueConfig;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
-import java.util.List;
 
-import static dev.vireo.virtio.testing.SplitDriverQueue.U16;
-import static dev.vireo.virtio.testing.SplitDriverQueue.U32;
-import static dev.vireo.virtio.testing.SplitDriverQueue.U64;
+import static dev.vireo.virtio.driver.SplitDriverQueue.U16;
+import static dev.vireo.virtio.driver.SplitDriverQueue.U32;
+import static dev.vireo.virtio.driver.SplitDriverQueue.U64;
 
-/** The driver side of a packed virtqueue (virtio 1.2 §2.8.21, §2.8.22). */
+/**
+ * The driver side of a packed virtqueue (virtio 1.2 §2.8.21, §2.8.22): one descriptor ring and
+ * the two event suppression structures. {@link #writeRaw} and {@link #publishRaw} build malformed
+ * lists for device tests.
+ */
 public final class PackedDriverQueue extends DriverQueue {
 
     public static final int F_NEXT = 1;
@@ -64,37 +67,37 @@ public final class PackedDriverQueue extends DriverQueue {
     }
 
     @Override
-    public int add(List<Buffer> elements, boolean indirect) {
-        int slots = indirect ? 1 : elements.size();
-        if (freeIds.isEmpty() || slots > freeSlots || elements.isEmpty()) {
+    public int add(Chain chain, boolean indirect) {
+        checkUsable();
+        int n = chain.count;
+        int slots = indirect ? 1 : n;
+        if (freeIds.isEmpty() || slots > freeSlots || n == 0) {
             return -1;
         }
         int id = freeIds.poll();
         int first = nextAvail;
         int firstFlags;
         if (indirect) {
-            long table = alloc.alloc(16L * elements.size(), 16);
-            MemorySegment t = alloc.memory().slice(table, 16L * elements.size());
-            for (int i = 0; i < elements.size(); i++) {
-                Buffer b = elements.get(i);
-                t.set(U64, 16L * i, b.addr());
-                t.set(U32, 16L * i + 8, b.len());
+            long table = alloc.alloc(16L * n, 16);
+            MemorySegment t = alloc.memory().slice(table, 16L * n);
+            for (int i = 0; i < n; i++) {
+                t.set(U64, 16L * i, chain.addr[i]);
+                t.set(U32, 16L * i + 8, chain.len[i]);
                 t.set(U16, 16L * i + 12, (short) 0);
-                t.set(U16, 16L * i + 14, (short) (b.writable() ? F_WRITE : 0));
+                t.set(U16, 16L * i + 14, (short) (chain.writable[i] ? F_WRITE : 0));
             }
             firstFlags = F_INDIRECT | availBits();
-            writeSlot(nextAvail, table, 16 * elements.size(), id, -1);
+            writeSlot(nextAvail, table, 16 * n, id, -1);
             advance();
         } else {
             firstFlags = 0;
-            for (int i = 0; i < elements.size(); i++) {
-                Buffer b = elements.get(i);
-                int f = (b.writable() ? F_WRITE : 0) | (i < elements.size() - 1 ? F_NEXT : 0) | availBits();
+            for (int i = 0; i < n; i++) {
+                int f = (chain.writable[i] ? F_WRITE : 0) | (i < n - 1 ? F_NEXT : 0) | availBits();
                 if (i == 0) {
                     firstFlags = f;
-                    writeSlot(nextAvail, b.addr(), b.len(), id, -1);
+                    writeSlot(nextAvail, chain.addr[i], chain.len[i], id, -1);
                 } else {
-                    writeSlot(nextAvail, b.addr(), b.len(), id, f);
+                    writeSlot(nextAvail, chain.addr[i], chain.len[i], id, f);
                 }
                 advance();
             }
@@ -103,6 +106,7 @@ public final class PackedDriverQueue extends DriverQueue {
         freeSlots -= slots;
         addedSinceKick += slots;
         inFlight++;
+        posted(id, chain.writableBytes());
         // §2.8.21.1: the first descriptor's flags last, after a barrier, expose the whole list.
         RingAccess.storeReleaseU16(ring, 16L * first + 14, firstFlags);
         return id;
@@ -141,6 +145,11 @@ public final class PackedDriverQueue extends DriverQueue {
     /** Rewrites slot {@code pos}'s flags with release semantics (makes a hand-built list visible). */
     public void publishRaw(int pos, int flags) {
         inFlight++;
+        int id = Short.toUnsignedInt(ring.get(U16, 16L * pos + 12));
+        if (id < slotsOf.length && !isPosted(id)) {
+            freeIds.remove(id);
+            posted(id, UNCHECKED); // a list built by hand (malformed-input tests)
+        }
         RingAccess.storeReleaseU16(ring, 16L * pos + 14, flags);
     }
 
@@ -166,21 +175,27 @@ public final class PackedDriverQueue extends DriverQueue {
     }
 
     @Override
-    public Used pollUsed() {
+    public int pollUsedId() {
+        checkUsable();
         int flags = RingAccess.loadAcquireU16(ring, 16L * nextUsed + 14);
         boolean a = (flags & F_AVAIL) != 0;
         boolean u = (flags & F_USED) != 0;
         if (a != usedWrap || u != usedWrap) {
-            return null;
+            return -1;
         }
         long off = 16L * nextUsed;
         int len = ring.get(U32, off + 8);
         int id = Short.toUnsignedInt(ring.get(U16, off + 12));
-        int slots = id < slotsOf.length && slotsOf[id] > 0 ? slotsOf[id] : 1;
-        if (id < slotsOf.length) {
-            slotsOf[id] = 0;
-            freeIds.add(id);
+        if (id >= slotsOf.length) {
+            throw fault("used descriptor names buffer id " + id + " of a " + size + "-entry queue");
         }
+        // §2.8.22: the length is meaningful only with F_WRITE; otherwise nothing was written.
+        retire(id, (flags & F_WRITE) != 0 ? len : 0);
+        // A buffer posted by hand (writeRaw) has no slot count: it took one slot per raw write,
+        // which the test accounts for; advance by one as the device does for a single descriptor.
+        int slots = slotsOf[id] > 0 ? slotsOf[id] : 1;
+        slotsOf[id] = 0;
+        freeIds.add(id);
         freeSlots += slots;
         nextUsed += slots;
         if (nextUsed >= size) {
@@ -191,7 +206,7 @@ public final class PackedDriverQueue extends DriverQueue {
             descEvent(nextUsed, usedWrap);
         }
         inFlight--;
-        return new Used(id, (flags & F_WRITE) != 0 ? len : 0);
+        return id;
     }
 
     @Override

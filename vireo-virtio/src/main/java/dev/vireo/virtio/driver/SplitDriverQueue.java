@@ -1,4 +1,4 @@
-package dev.vireo.virtio.testing;
+package dev.vireo.virtio.driver;
 
 import dev.vireo.mem.RingAccess;
 import dev.vireo.virtio.queue.QueueConfig;
@@ -6,10 +6,13 @@ import dev.vireo.virtio.queue.QueueConfig;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.ArrayDeque;
-import java.util.List;
 
-/** The driver side of a split virtqueue (virtio 1.2 §2.7.13, §2.7.14). */
+/**
+ * The driver side of a split virtqueue (virtio 1.2 §2.7.13, §2.7.14): descriptor table, available
+ * ring and used ring laid out by a {@link GuestAllocator}. The public raw methods ({@link
+ * #writeDescriptor}, {@link #publish}, {@link #forceAvailIdx}, {@link #takeFree}) build malformed
+ * rings for device tests; a driver uses {@link #add(Chain)} and {@link #pollUsedId()}.
+ */
 public final class SplitDriverQueue extends DriverQueue {
 
     static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -26,8 +29,9 @@ public final class SplitDriverQueue extends DriverQueue {
     private final MemorySegment desc;
     private final MemorySegment avail;
     private final MemorySegment used;
-    private final ArrayDeque<Integer> free = new ArrayDeque<>();
+    private final IntFifo free;
     private final int[] chainLength;
+    private final int[] linkScratch;
     private int availIdx;
     private int lastKickIdx;
     private int lastUsed;
@@ -45,6 +49,8 @@ public final class SplitDriverQueue extends DriverQueue {
         this.avail = alloc.memory().slice(availAddr, 6 + 2L * n);
         this.used = alloc.memory().slice(usedAddr, 6 + 8L * n);
         this.chainLength = new int[n];
+        this.linkScratch = new int[n];
+        this.free = new IntFifo(n);
         for (int i = 0; i < n; i++) {
             free.add(i);
         }
@@ -56,39 +62,49 @@ public final class SplitDriverQueue extends DriverQueue {
     }
 
     @Override
-    public int add(List<Buffer> elements, boolean indirect) {
+    public int add(Chain chain, boolean indirect) {
+        checkUsable();
+        int n = chain.count;
         if (indirect) {
-            if (free.isEmpty()) {
+            if (free.isEmpty() || n == 0) {
                 return -1;
             }
-            long table = alloc.alloc(16L * elements.size(), 16);
-            MemorySegment t = alloc.memory().slice(table, 16L * elements.size());
-            for (int i = 0; i < elements.size(); i++) {
-                Buffer b = elements.get(i);
-                boolean last = i == elements.size() - 1;
-                writeDesc(t, i, b.addr(), b.len(), (b.writable() ? F_WRITE : 0) | (last ? 0 : F_NEXT), last ? 0 : i + 1);
+            long table = alloc.alloc(16L * n, 16);
+            MemorySegment t = alloc.memory().slice(table, 16L * n);
+            for (int i = 0; i < n; i++) {
+                boolean last = i == n - 1;
+                writeDesc(t, i, chain.addr[i], chain.len[i], (chain.writable[i] ? F_WRITE : 0) | (last ? 0 : F_NEXT), last ? 0 : i + 1);
             }
             int head = free.poll();
-            writeDescriptor(head, table, 16 * elements.size(), F_INDIRECT, 0);
+            writeDescriptor(head, table, 16 * n, F_INDIRECT, 0);
             chainLength[head] = 1;
+            posted(head, chain.writableBytes());
             publish(head);
             return head;
         }
-        if (free.size() < elements.size() || elements.isEmpty()) {
+        if (free.size() < n || n == 0) {
             return -1;
         }
-        int[] ids = new int[elements.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = free.poll();
+        // Take the chain's descriptors off the free list, link them, and write them back to front
+        // so each one's next is known without a temporary array.
+        int head = free.poll();
+        int prev = head;
+        for (int i = 1; i < n; i++) {
+            int d = free.poll();
+            linkScratch[prev] = d;
+            prev = d;
         }
-        for (int i = 0; i < ids.length; i++) {
-            Buffer b = elements.get(i);
-            boolean last = i == ids.length - 1;
-            writeDescriptor(ids[i], b.addr(), b.len(), (b.writable() ? F_WRITE : 0) | (last ? 0 : F_NEXT), last ? 0 : ids[i + 1]);
+        int d = head;
+        for (int i = 0; i < n; i++) {
+            boolean last = i == n - 1;
+            int next = last ? 0 : linkScratch[d];
+            writeDescriptor(d, chain.addr[i], chain.len[i], (chain.writable[i] ? F_WRITE : 0) | (last ? 0 : F_NEXT), next);
+            d = next;
         }
-        chainLength[ids[0]] = ids.length;
-        publish(ids[0]);
-        return ids[0];
+        chainLength[head] = n;
+        posted(head, chain.writableBytes());
+        publish(head);
+        return head;
     }
 
     /** Writes descriptor {@code index} of the table as is (malformed-input tests). */
@@ -114,6 +130,9 @@ public final class SplitDriverQueue extends DriverQueue {
      * barrier, then idx).
      */
     public void publish(int head) {
+        if (head >= 0 && head < chainLength.length && !isPosted(head)) {
+            posted(head, UNCHECKED); // a chain built by hand (malformed-input tests)
+        }
         avail.set(U16, 4 + 2L * (availIdx % size), (short) head);
         availIdx = (availIdx + 1) & 0xffff;
         inFlight++;
@@ -141,32 +160,40 @@ public final class SplitDriverQueue extends DriverQueue {
     }
 
     @Override
-    public Used pollUsed() {
+    public int pollUsedId() {
+        checkUsable();
         int idx = RingAccess.loadAcquireU16(used, 2);
         if (idx == lastUsed) {
-            return null;
+            return -1;
+        }
+        // §2.7.8: the device adds at most one used entry per buffer made available.
+        if (((idx - lastUsed) & 0xffff) > inFlight) {
+            throw fault("used.idx " + idx + " is " + ((idx - lastUsed) & 0xffff) + " entries ahead with only " + inFlight
+                    + " buffers in flight");
         }
         long off = 4 + 8L * (lastUsed % size);
         int id = used.get(U32, off);
         int len = used.get(U32, off + 4);
+        retire(id, len);
         lastUsed = (lastUsed + 1) & 0xffff;
         if (eventIdx && interruptsOn) {
             RingAccess.storeU16(avail, 4 + 2L * size, lastUsed); // used_event: notify for the next one
         }
-        if (id >= 0 && id < chainLength.length) {
-            freeChain(id);
-        }
+        freeChain(id);
         inFlight--;
-        return new Used(id, len);
+        return id;
     }
 
     private void freeChain(int head) {
+        // The descriptor table is driver memory (the device only reads it), so following our own
+        // next fields is safe; the length bounds the walk in case a test rewrote them.
         int i = head;
         for (int k = 0; k < chainLength[head]; k++) {
             free.add(i);
             long off = 16L * i;
-            i = Short.toUnsignedInt(desc.get(U16, off + 14));
+            i = Short.toUnsignedInt(desc.get(U16, off + 14)) % chainLength.length;
         }
+        chainLength[head] = 0;
     }
 
     @Override
@@ -206,6 +233,42 @@ public final class SplitDriverQueue extends DriverQueue {
     /** Takes descriptors off the free list for hand-built chains. */
     public int takeFree() {
         return free.poll();
+    }
+
+    /** A fixed-capacity FIFO of descriptor indexes (the free list), without boxing. */
+    private static final class IntFifo {
+        private final int[] items;
+        private int head;
+        private int count;
+
+        IntFifo(int capacity) {
+            items = new int[capacity];
+        }
+
+        void add(int v) {
+            if (count == items.length) {
+                throw new IllegalStateException("descriptor freed twice");
+            }
+            items[(head + count++) % items.length] = v;
+        }
+
+        int poll() {
+            if (count == 0) {
+                throw new IllegalStateException("no free descriptor");
+            }
+            int v = items[head];
+            head = (head + 1) % items.length;
+            count--;
+            return v;
+        }
+
+        boolean isEmpty() {
+            return count == 0;
+        }
+
+        int size() {
+            return count;
+        }
     }
 
     @Override

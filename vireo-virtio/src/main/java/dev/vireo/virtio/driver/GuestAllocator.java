@@ -1,4 +1,4 @@
-package dev.vireo.virtio.testing;
+package dev.vireo.virtio.driver;
 
 import dev.vireo.mem.GuestMemory;
 
@@ -9,7 +9,9 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
  * A bump allocator over one range of guest memory, as a guest driver's kmalloc: hands out aligned
- * guest addresses and reads/writes the bytes behind them. Never frees (tests are short).
+ * guest addresses (zeroed) and reads/writes the bytes behind them. It never frees: a driver lays
+ * out its rings and buffers once and reuses them ({@code vireo fsload}), and tests are short.
+ * Blocks never straddle two memory regions.
  */
 public final class GuestAllocator {
 
