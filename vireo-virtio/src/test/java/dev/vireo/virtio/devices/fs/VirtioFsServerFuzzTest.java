@@ -6,8 +6,8 @@ import dev.vireo.fuse.passthrough.PassthroughFs;
 import dev.vireo.fuse.passthrough.PassthroughOptions;
 import dev.vireo.fuse.session.SessionConfig;
 import dev.vireo.sys.abi.fuse.Fuse;
-import dev.vireo.virtio.testing.DriverQueue;
-import dev.vireo.virtio.testing.DriverQueue.Buffer;
+import dev.vireo.virtio.driver.DriverQueue;
+import dev.vireo.virtio.driver.DriverQueue.Buffer;
 import dev.vireo.virtio.testing.MockDriver;
 
 import java.io.IOException;
