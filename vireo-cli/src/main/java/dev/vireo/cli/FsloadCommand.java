@@ -227,7 +227,9 @@ public final class FsloadCommand implements Runnable {
         String label = labels.isEmpty() ? "daemon" + (i + 1) : labels.get(i);
         FrontendClient client = FrontendClient.connect(socket);
         long pid = pids.isEmpty() ? SocketCalls.peerCredentials(client.connection().socket().num()).pid() : pids.get(i);
-        int queueSize = Math.max(128, Integer.highestOneBit(maxDepth * 4 - 1) << 1);
+        // 1024 entries, as libvirt configures virtiofs: a daemon that bounds max_write by the ring
+        // (vireo's does, against drivers falling back to direct descriptors) then grants 1 MiB too.
+        int queueSize = Math.max(1024, Integer.highestOneBit(maxDepth * 4 - 1) << 1);
         long slot = (1L << 20) + 8192;
         long ram = ((2L << 20) + maxDepth * slot + (2L << 20) - 1) & -(2L << 20);
         VhostUserFrontend frontend = VhostUserFrontend.start(client, ram, 1L << Virtio.VIRTIO_RING_F_EVENT_IDX);

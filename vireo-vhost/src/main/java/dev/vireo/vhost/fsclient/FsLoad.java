@@ -1,5 +1,6 @@
 package dev.vireo.vhost.fsclient;
 
+import dev.vireo.sys.Errno;
 import dev.vireo.sys.abi.fuse.Fuse;
 
 import java.lang.foreign.MemorySegment;
@@ -333,6 +334,10 @@ public final class FsLoad {
             case LOOKUP -> {
                 if (stage[slot] == 0) {
                     nodeOf[slot] = client.nodeid(slot);
+                    if (nodeOf[slot] == 0) {
+                        // A negative entry: the file prepare() made is gone.
+                        throw new FuseReplyException("LOOKUP in the lookup workload", Errno.ENOENT.code());
+                    }
                     stage[slot] = 1;
                     requests++;
                     client.getattr(slot, nodeOf[slot]);
@@ -361,6 +366,10 @@ public final class FsLoad {
             case CREATE -> {
                 if (stage[slot] == 0) {
                     nodeOf[slot] = client.nodeid(slot);
+                    if (nodeOf[slot] == 0) {
+                        // A negative entry: the file prepare() made is gone.
+                        throw new FuseReplyException("LOOKUP in the lookup workload", Errno.ENOENT.code());
+                    }
                     fhOf[slot] = client.fh(slot);
                     stage[slot] = 1;
                     requests++;

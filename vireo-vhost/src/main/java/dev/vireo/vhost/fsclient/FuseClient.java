@@ -1,5 +1,6 @@
 package dev.vireo.vhost.fsclient;
 
+import dev.vireo.sys.Errno;
 import dev.vireo.sys.abi.fuse.Fuse;
 import dev.vireo.sys.abi.fuse.FuseAttr;
 import dev.vireo.sys.abi.fuse.FuseAttrOut;
@@ -587,10 +588,15 @@ public final class FuseClient {
         return init;
     }
 
-    /** LOOKUP, waiting; returns the node id, or -errno (ENOENT as {@code -2}) when it fails. */
+    /**
+     * LOOKUP, waiting; returns the node id, or -errno (ENOENT as {@code -2}) when it fails. A
+     * successful reply with node id 0 is a negative entry (a daemon that lets the kernel cache
+     * "does not exist", as vireo's does with a cache timeout): ENOENT too.
+     */
     public long lookupSync(long parent, String name) {
         lookup(0, parent, bytes(name));
-        return resultOr(0, "LOOKUP " + name, () -> nodeid(0));
+        long node = resultOr(0, "LOOKUP " + name, () -> nodeid(0));
+        return node == 0 ? -Errno.ENOENT.code() : node;
     }
 
     /** GETATTR, waiting; returns the file size. */

@@ -36,7 +36,9 @@ public final class InProcessBackends implements BackendFactory {
         VirtioFsServer server = new VirtioFsServer(() -> new PassthroughFs(dir, po), SessionConfig.defaults(),
                 SHARE_THREADS, tag);
         FsDevice device = new FsDevice(new FsDevice.Options(tag, 1, 1024), server);
-        return new InProcessServer(VhostUserDevice.Kind.FS, socket, Map.of("tag", tag), device, server,
+        // QEMU's default ring of 128 would cap READ and WRITE at 496 KiB (see VirtioFsServer); 1024
+        // (QEMU's largest, libvirt's default for virtiofs) lets the guest move 1 MiB per request.
+        return new InProcessServer(VhostUserDevice.Kind.FS, socket, Map.of("tag", tag, "queue-size", "1024"), device, server,
                 "virtio-fs " + dir + " -> " + share.guest() + (share.readOnly() ? " (ro)" : "") + ", vireo");
     }
 
