@@ -320,7 +320,11 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
     /**
      * The exchange of one request, pooled. It is held twice, by the dispatch call and by the
      * completion; it goes back to the pool (and lets go of its session) when both are over, since a
-     * detached request completes after its dispatch call has returned.
+     * detached request completes after its dispatch call has returned. Its own state (holds,
+     * completed, detached) is guarded by its monitor, so that a request takes the server's lock
+     * only to be queued, taken and pooled again: with one lock for everything, workers and the
+     * kick thread contended on it five times per request. {@link #begin} runs under the server's
+     * lock before the hand-off, which orders it before every later use.
      */
     private final class Work implements Exchange {
         private FuseRequest request;
@@ -352,7 +356,7 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
         @Override
         public void complete(long replyLength) {
             FuseRequest r;
-            synchronized (lock) {
+            synchronized (this) {
                 r = request;
                 if (r == null || completed) {
                     throw new IllegalStateException("virtio-fs exchange completed twice");
@@ -369,7 +373,7 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
         @Override
         public Exchange detach(int maxReply) {
             // The reply goes into the chain's own buffers, which stay the guest's until completion.
-            synchronized (lock) {
+            synchronized (this) {
                 detached = true;
             }
             return this;
@@ -378,7 +382,7 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
         /** The dispatch call is over; a request it left unanswered (a bug) is answered EIO. */
         void dispatched() {
             FuseRequest unanswered = null;
-            synchronized (lock) {
+            synchronized (this) {
                 if (!completed && !detached) {
                     unanswered = request;
                     completed = true;
@@ -396,11 +400,13 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
         }
 
         private void release() {
-            Generation closeNow = null;
-            synchronized (lock) {
+            synchronized (this) {
                 if (--holds > 0) {
                     return;
                 }
+            }
+            Generation closeNow = null;
+            synchronized (lock) {
                 Generation g = generation;
                 request = null;
                 generation = null;
