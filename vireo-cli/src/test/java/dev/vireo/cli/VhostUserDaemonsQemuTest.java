@@ -43,15 +43,16 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code vireo virtiofsd} as QEMU's external vhost-user-fs daemon, against the real peers: QEMU
- * (TCG) with vhost-user-fs-pci on q35 and vhost-user-fs-device on microvm (modern virtio-mmio,
- * memfd guest memory with share=on), and Debian's kernel with its virtiofs driver in the guest. The
- * guest and the QEMU command come from {@code vireo run}'s launcher; only the share's backend is
- * swapped for a separate {@code vireo virtiofsd} process started the way a user starts it.
+ * {@code vireo virtiofsd}, {@code vireo vhost-user-blk} and {@code vireo vhost-user-rng} as QEMU's
+ * external vhost-user daemons, against the real peers: QEMU (TCG) with the -pci devices on q35 and
+ * the virtio-mmio ones on microvm (modern virtio-mmio, memfd guest memory with share=on), and
+ * Debian's kernel with its virtiofs, virtio_blk and virtio_rng drivers in the guest. The guest and
+ * the QEMU command come from {@code vireo run}'s launcher; only the backends are swapped for
+ * separate {@code vireo} processes started the way a user starts them.
  */
 @ExtendWith(FdLeakCheck.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
-class VirtiofsdQemuTest {
+class VhostUserDaemonsQemuTest {
 
     @TempDir
     Path dir;
@@ -75,16 +76,22 @@ class VirtiofsdQemuTest {
                 .map(p -> p.info().commandLine().orElse("?"))).as("child processes left running").isEmpty();
     }
 
+    /** The command line of a {@code vireo} process running {@code args}, on this test's class path. */
+    private static List<String> vireo(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
     /** vireo's in-process backends, except that shares go to a {@code vireo virtiofsd} process. */
     private record DaemonBackends(List<String> daemonArgs) implements BackendFactory {
         private static final InProcessBackends IN_PROCESS = new InProcessBackends();
 
         @Override
         public DeviceServer share(Share share, String tag, Path socket) {
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                    "virtiofsd", "--socket-path", socket.toString(), "--shared-dir", share.host().toString(),
-                    "--tag", tag, "--sandbox", "none"));
+            List<String> cmd = vireo("virtiofsd", "--socket-path", socket.toString(), "--shared-dir", share.host().toString(),
+                    "--tag", tag, "--sandbox", "none");
             if (share.readOnly()) {
                 cmd.add("--readonly");
             }
@@ -111,6 +118,39 @@ class VirtiofsdQemuTest {
         @Override
         public String describe() {
             return "vireo virtiofsd as a separate process";
+        }
+    }
+
+    /** Disks served by {@code vireo vhost-user-blk} processes, entropy by a {@code vireo vhost-user-rng} process. */
+    private record BlockAndEntropyDaemons() implements BackendFactory {
+        @Override
+        public DeviceServer share(Share share, String tag, Path socket) {
+            throw new UnsupportedOperationException("no shares in this test");
+        }
+
+        @Override
+        public DeviceServer disk(Disk disk, Path socket) {
+            List<String> cmd = vireo("vhost-user-blk", "--socket-path", socket.toString(), "--image", disk.file().toString());
+            if (disk.readOnly()) {
+                cmd.add("--readonly");
+            }
+            return new ExternalBackend(VhostUserDevice.Kind.BLOCK, socket, Map.of(), cmd, "virtio-blk " + disk.file() + ", vireo vhost-user-blk");
+        }
+
+        @Override
+        public Optional<DeviceServer> entropy(Path socket) {
+            return Optional.of(new ExternalBackend(VhostUserDevice.Kind.RNG, socket, Map.of(),
+                    vireo("vhost-user-rng", "--socket-path", socket.toString()), "virtio-rng, vireo vhost-user-rng"));
+        }
+
+        @Override
+        public Optional<String> missing(boolean shares, boolean disks) {
+            return Optional.empty();
+        }
+
+        @Override
+        public String describe() {
+            return "vireo vhost-user-blk and vhost-user-rng as separate processes";
         }
     }
 
@@ -251,5 +291,39 @@ class VirtiofsdQemuTest {
         byte[] onHost = Files.readAllBytes(share.resolve("durable"));
         assertThat(onHost).hasSize(24 * 65536);
         assertThat(sha256(onHost)).isEqualTo(guestSum);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Machine.class)
+    void blockAndEntropyDaemonsServeTheGuest(Machine machine) throws Exception {
+        Path img = Files.write(dir.resolve("disk.img"), new byte[16 << 20]);
+        Path ro = Files.write(dir.resolve("ro.img"), "read-only image".getBytes(StandardCharsets.US_ASCII));
+        Files.write(ro, new byte[1 << 20], java.nio.file.StandardOpenOption.APPEND);
+        String script = String.join("; ",
+                // numbered lines, 1 MiB at 4 MiB: written through the page cache, fsync'd, read back uncached
+                "seq -w 1 200000 | head -c 1048576 > /tmp/pattern",
+                "dd if=/tmp/pattern of=/dev/vda bs=65536 seek=64 conv=fsync 2>/dev/null",
+                "echo 3 > /proc/sys/vm/drop_caches",
+                "dd if=/dev/vda bs=65536 skip=64 count=16 2>/dev/null | cmp - /tmp/pattern && echo pattern-ok",
+                "head -c 15 /dev/vdb; echo",
+                "if dd if=/tmp/pattern of=/dev/vdb bs=4096 count=1 conv=fsync 2>/dev/null; then echo ro-written; else echo ro-refused; fi",
+                "cat /sys/class/misc/hw_random/rng_current",
+                // 4 KiB of entropy does not compress
+                "head -c 4096 /dev/hwrng | gzip -c | wc -c");
+        Outcome o = run(RunOptions.of(List.of("sh", "-c", script)).withMachine(machine)
+                        .withDisks(List.of(new Disk(img, false), new Disk(ro, true))),
+                new BlockAndEntropyDaemons(), new ByteArrayOutputStream());
+        assertThat(o.status()).as(o.messages() + o.err()).isZero();
+        List<String> lines = o.out().lines().toList();
+        assertThat(lines).contains("pattern-ok", "read-only image", "ro-refused").doesNotContain("ro-written");
+        assertThat(lines.get(lines.size() - 2)).startsWith("virtio_rng");
+        assertThat(Integer.parseInt(lines.getLast().strip())).as("gzip of 4 KiB from /dev/hwrng").isGreaterThan(4096);
+        StringBuilder expected = new StringBuilder();
+        for (int i = 1; expected.length() < 1 << 20; i++) {
+            expected.append("%06d\n".formatted(i));
+        }
+        byte[] onHost = java.util.Arrays.copyOfRange(Files.readAllBytes(img), 4 << 20, 5 << 20);
+        assertThat(onHost).as("the pattern on the host image").isEqualTo(expected.substring(0, 1 << 20).getBytes(StandardCharsets.US_ASCII));
+        assertThat(new String(Files.readAllBytes(ro), 0, 15, StandardCharsets.US_ASCII)).isEqualTo("read-only image");
     }
 }
