@@ -14,6 +14,7 @@ import dev.vireo.vmm.run.RunException;
 import dev.vireo.vmm.run.RunIo;
 import dev.vireo.vmm.run.RunOptions;
 import dev.vireo.vmm.run.VmRun;
+import dev.vireo.vmm.testing.BlockPattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -296,17 +297,9 @@ class VhostUserDaemonsQemuTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(Machine.class)
     void blockAndEntropyDaemonsServeTheGuest(Machine machine) throws Exception {
-        Path img = Files.write(dir.resolve("disk.img"), new byte[16 << 20]);
-        Path ro = Files.write(dir.resolve("ro.img"), "read-only image".getBytes(StandardCharsets.US_ASCII));
-        Files.write(ro, new byte[1 << 20], java.nio.file.StandardOpenOption.APPEND);
-        String script = String.join("; ",
-                // numbered lines, 1 MiB at 4 MiB: written through the page cache, fsync'd, read back uncached
-                "seq -w 1 200000 | head -c 1048576 > /tmp/pattern",
-                "dd if=/tmp/pattern of=/dev/vda bs=65536 seek=64 conv=fsync 2>/dev/null",
-                "echo 3 > /proc/sys/vm/drop_caches",
-                "dd if=/dev/vda bs=65536 skip=64 count=16 2>/dev/null | cmp - /tmp/pattern && echo pattern-ok",
-                "head -c 15 /dev/vdb; echo",
-                "if dd if=/tmp/pattern of=/dev/vdb bs=4096 count=1 conv=fsync 2>/dev/null; then echo ro-written; else echo ro-refused; fi",
+        Path img = BlockPattern.writableImage(dir.resolve("disk.img"));
+        Path ro = BlockPattern.readOnlyImage(dir.resolve("ro.img"));
+        String script = String.join("; ", BlockPattern.guestScript(),
                 "cat /sys/class/misc/hw_random/rng_current",
                 // 4 KiB of entropy does not compress
                 "head -c 4096 /dev/hwrng | gzip -c | wc -c");
@@ -315,15 +308,9 @@ class VhostUserDaemonsQemuTest {
                 new BlockAndEntropyDaemons(), new ByteArrayOutputStream());
         assertThat(o.status()).as(o.messages() + o.err()).isZero();
         List<String> lines = o.out().lines().toList();
-        assertThat(lines).contains("pattern-ok", "read-only image", "ro-refused").doesNotContain("ro-written");
+        assertThat(lines).contains(BlockPattern.GUEST_SAYS).doesNotContain("ro-written");
         assertThat(lines.get(lines.size() - 2)).startsWith("virtio_rng");
         assertThat(Integer.parseInt(lines.getLast().strip())).as("gzip of 4 KiB from /dev/hwrng").isGreaterThan(4096);
-        StringBuilder expected = new StringBuilder();
-        for (int i = 1; expected.length() < 1 << 20; i++) {
-            expected.append("%06d\n".formatted(i));
-        }
-        byte[] onHost = java.util.Arrays.copyOfRange(Files.readAllBytes(img), 4 << 20, 5 << 20);
-        assertThat(onHost).as("the pattern on the host image").isEqualTo(expected.substring(0, 1 << 20).getBytes(StandardCharsets.US_ASCII));
-        assertThat(new String(Files.readAllBytes(ro), 0, 15, StandardCharsets.US_ASCII)).isEqualTo("read-only image");
+        BlockPattern.assertOnHost(img, ro, machine.toString());
     }
 }
