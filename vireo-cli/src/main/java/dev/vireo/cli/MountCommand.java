@@ -47,9 +47,10 @@ public final class MountCommand implements Callable<Integer> {
             description = "Threads serving requests, each on its own /dev/fuse descriptor (default: 2 per core, 4 to 16).")
     private Integer threads;
 
-    @Option(names = "--cache", paramLabel = "never|auto|always", defaultValue = "auto",
+    @Option(names = "--cache", paramLabel = "never|auto|always|metadata", defaultValue = "auto",
             description = "What the kernel may cache: never (timeouts 0, direct I/O), auto (1 s, close-to-open), "
-                    + "always (a day, keep page cache). Default: ${DEFAULT-VALUE}.")
+                    + "always (a day, keep page cache), metadata (names and attributes a day, no data). "
+                    + "Default: ${DEFAULT-VALUE}.")
     private String cache;
 
     @Option(names = "--writeback", description = "Use the kernel's writeback cache (with --cache auto or always).")
@@ -109,18 +110,8 @@ public final class MountCommand implements Callable<Integer> {
         if (ThreadCalls.geteuid() != 0) {
             throw new IllegalStateException("mounting needs root (mount(2) needs CAP_SYS_ADMIN)");
         }
-        CachePolicy policy = switch (cache.toLowerCase(Locale.ROOT)) {
-            case "never" -> CachePolicy.NEVER;
-            case "auto" -> CachePolicy.AUTO;
-            case "always" -> CachePolicy.ALWAYS;
-            default -> throw new IllegalArgumentException("--cache must be never, auto or always, not '" + cache + "'");
-        };
-        PassthroughOptions.FileHandles handles = switch (fileHandles.toLowerCase(Locale.ROOT)) {
-            case "never" -> PassthroughOptions.FileHandles.NEVER;
-            case "prefer" -> PassthroughOptions.FileHandles.PREFER;
-            case "mandatory" -> PassthroughOptions.FileHandles.MANDATORY;
-            default -> throw new IllegalArgumentException("--inode-file-handles must be never, prefer or mandatory");
-        };
+        CachePolicy policy = CachePolicy.named(cache);
+        PassthroughOptions.FileHandles handles = PassthroughOptions.FileHandles.named(fileHandles);
         int n = threads != null ? threads : Math.clamp(2L * Runtime.getRuntime().availableProcessors(), 4, 16);
         List<String> extra = FuseMount.splitOptions(options);
         PassthroughOptions po = PassthroughOptions.defaults().withCache(policy).withWriteback(writeback)

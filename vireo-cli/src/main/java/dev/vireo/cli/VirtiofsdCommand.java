@@ -216,23 +216,10 @@ public final class VirtiofsdCommand implements Runnable {
         if (allowDirectIo) {
             throw new IllegalArgumentException("--allow-direct-io is not supported yet: vireo opens host files without O_DIRECT");
         }
-        CachePolicy policy = switch (cacheName == null ? "auto" : cacheName.toLowerCase(Locale.ROOT)) {
-            case "auto" -> CachePolicy.AUTO;
-            case "always" -> CachePolicy.ALWAYS;
-            case "never" -> CachePolicy.NEVER;
-            case "metadata" -> CachePolicy.METADATA;
-            default -> throw new IllegalArgumentException("--cache must be auto, always, never or metadata, not '" + cacheName + "'");
-        };
-        if (wb && (policy == CachePolicy.NEVER || policy == CachePolicy.METADATA)) {
-            throw new IllegalArgumentException("--writeback needs --cache auto or always, not " + policy.name().toLowerCase(Locale.ROOT));
-        }
-        PassthroughOptions.FileHandles handles = switch (fileHandles == null ? "prefer" : fileHandles.toLowerCase(Locale.ROOT)) {
-            case "never" -> PassthroughOptions.FileHandles.NEVER;
-            // "fallback" is virtiofsd's deprecated name of prefer.
-            case "prefer", "fallback" -> PassthroughOptions.FileHandles.PREFER;
-            case "mandatory" -> PassthroughOptions.FileHandles.MANDATORY;
-            default -> throw new IllegalArgumentException("--inode-file-handles must be never, prefer or mandatory, not '" + fileHandles + "'");
-        };
+        CachePolicy policy = CachePolicy.named(cacheName == null ? "auto" : cacheName);
+        // "fallback" is virtiofsd's deprecated name of prefer.
+        String handlesName = fileHandles == null || fileHandles.equalsIgnoreCase("fallback") ? "prefer" : fileHandles;
+        PassthroughOptions.FileHandles handles = PassthroughOptions.FileHandles.named(handlesName);
         String lvl = level == null ? "info" : level.toLowerCase(Locale.ROOT);
         if (!List.of("error", "warn", "info", "debug", "trace", "off").contains(lvl)) {
             throw new IllegalArgumentException("--log-level must be error, warn, info, debug, trace or off, not '" + level + "'");

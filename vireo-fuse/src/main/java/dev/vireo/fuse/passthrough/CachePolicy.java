@@ -39,6 +39,17 @@ public enum CachePolicy {
         this.dirOpenFlags = dirOpenFlags;
     }
 
+    /** The policy of a {@code --cache} value (auto, always, never, metadata; any case), as the commands spell it. */
+    public static CachePolicy named(String name) {
+        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> AUTO;
+            case "always" -> ALWAYS;
+            case "never" -> NEVER;
+            case "metadata" -> METADATA;
+            default -> throw new IllegalArgumentException("--cache must be auto, always, never or metadata, not '" + name + "'");
+        };
+    }
+
     /** Entry and attribute timeout. */
     public long timeoutNanos() {
         return timeoutNanos;

@@ -318,9 +318,14 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
     }
 
     private void replyEntry(Request req, Inode i, MemorySegment statx) {
+        req.replyEntry(entry(req, i, statx));
+    }
+
+    /** The request's reusable entry filled for {@code i}: its node id, timeouts and attributes from {@code statx}. */
+    private Entry entry(Request req, Inode i, MemorySegment statx) {
         Entry e = req.entry().nodeId(i.nodeId).entryTimeoutNanos(timeout).attrTimeoutNanos(timeout);
         e.attr().fromStatx(statx);
-        req.replyEntry(e);
+        return e;
     }
 
     /**
@@ -791,9 +796,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             inodes.release(p);
         }
         OpenFile f = files.add(i, fd, false);
-        Entry e = req.entry().nodeId(i.nodeId).entryTimeoutNanos(timeout).attrTimeoutNanos(timeout);
-        e.attr().fromStatx(s.statx);
-        req.replyCreate(e, f.fh, options.cache().fileOpenFlags());
+        req.replyCreate(entry(req, i, s.statx), f.fh, options.cache().fileOpenFlags());
     }
 
     @Override
@@ -826,9 +829,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             inodes.release(p);
         }
         OpenFile of = files.add(i, fd, false);
-        Entry e = req.entry().nodeId(i.nodeId).entryTimeoutNanos(timeout).attrTimeoutNanos(timeout);
-        e.attr().fromStatx(s.statx);
-        req.replyCreate(e, of.fh, options.cache().fileOpenFlags());
+        req.replyCreate(entry(req, i, s.statx), of.fh, options.cache().fileOpenFlags());
     }
 
     @Override
@@ -1135,9 +1136,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         if (i == null) {
             return w.add(name, len, ino, type, next);
         }
-        Entry e = req.entry().nodeId(i.nodeId).entryTimeoutNanos(timeout).attrTimeoutNanos(timeout);
-        e.attr().fromStatx(t.s.statx);
-        return w.addPlus(name, len, e, type, next);
+        return w.addPlus(name, len, entry(req, i, t.s.statx), type, next);
     }
 
     @Override

@@ -32,7 +32,18 @@ public record PassthroughOptions(CachePolicy cache, boolean writeback, boolean r
         /** File handles where the file system supports them, O_PATH descriptors elsewhere. */
         PREFER,
         /** File handles only: a file system without them cannot be served. */
-        MANDATORY
+        MANDATORY;
+
+        /** The mode of an {@code --inode-file-handles} value (never, prefer, mandatory; any case). */
+        public static FileHandles named(String name) {
+            return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+                case "never" -> NEVER;
+                case "prefer" -> PREFER;
+                case "mandatory" -> MANDATORY;
+                default -> throw new IllegalArgumentException("--inode-file-handles must be never, prefer or mandatory, not '"
+                        + name + "'");
+            };
+        }
     }
 
     /** Where a requester's supplementary groups come from. */
@@ -53,7 +64,8 @@ public record PassthroughOptions(CachePolicy cache, boolean writeback, boolean r
             throw new IllegalArgumentException("fdCacheSize " + fdCacheSize);
         }
         if (writeback && (cache == CachePolicy.NEVER || cache == CachePolicy.METADATA)) {
-            throw new IllegalArgumentException("the writeback cache needs --cache auto or always");
+            throw new IllegalArgumentException("--writeback needs --cache auto or always, not "
+                    + cache.name().toLowerCase(java.util.Locale.ROOT));
         }
     }
 
