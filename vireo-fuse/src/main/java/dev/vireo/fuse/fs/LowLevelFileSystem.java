@@ -1,5 +1,6 @@
 package dev.vireo.fuse.fs;
 
+import dev.vireo.fuse.proto.Opcode;
 import dev.vireo.mem.SgList;
 import dev.vireo.sys.Errno;
 
@@ -29,6 +30,17 @@ import java.lang.foreign.MemorySegment;
  * host directory.
  */
 public interface LowLevelFileSystem {
+
+    /**
+     * Whether the handler of {@code opcode} honours {@link Request#nonBlocking()}: it answers
+     * without blocking or gives the request back with {@link Request#retryBlocking()}. A transport
+     * with a thread that must not block (virtio-fs's kick thread) then tries such requests there
+     * first and hands only those given back to its worker threads: no thread hand-off, and no
+     * sleeping and waking, for the requests the caches answer. Default: none.
+     */
+    default boolean servesNonBlocking(Opcode opcode) {
+        return false;
+    }
 
     /** INIT: choose capabilities ({@link Connection#want}); called once, before any other request. */
     default void init(Connection connection) {

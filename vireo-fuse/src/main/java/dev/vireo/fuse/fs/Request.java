@@ -66,6 +66,26 @@ public interface Request {
     /** The largest reply a detached request can carry (errors, locks, small structs). */
     int DETACHED_REPLY_MAX = 4096;
 
+    /**
+     * Whether this request must be answered without blocking: it is served on a thread that serves
+     * many (a virtio-fs queue's kick thread), and only for opcodes the file system accepts through
+     * {@link LowLevelFileSystem#servesNonBlocking}. The file system then answers only if it can
+     * without waiting for I/O (data in the page cache: preadv2 RWF_NOWAIT; a name in the dentry
+     * cache: openat2 RESOLVE_CACHED), and otherwise calls {@link #retryBlocking()}.
+     */
+    default boolean nonBlocking() {
+        return false;
+    }
+
+    /**
+     * Gives a {@link #nonBlocking()} request back unanswered: it is served again from the start on
+     * a thread that may block. Whatever the attempt wrote into the reply's buffers is overwritten.
+     * Throws {@link IllegalStateException} if the request is not non-blocking or was answered.
+     */
+    default void retryBlocking() {
+        throw new IllegalStateException("not a non-blocking attempt");
+    }
+
     /** Whether a reply has been sent (or the request detached). */
     boolean replied();
 

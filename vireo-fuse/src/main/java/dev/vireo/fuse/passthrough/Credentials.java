@@ -56,6 +56,16 @@ final class Credentials {
         become(req.uid(), req.gid(), wanted, n);
     }
 
+    /**
+     * Whether {@code req} runs with the thread's current identity as it is, root without
+     * supplementary groups (or switching is off): {@link #enter} would make no system call and read
+     * no /proc file. A thread that must not block serves only such requests.
+     */
+    boolean isCurrent(Request req) {
+        return !enabled || uid == 0 && gid == 0 && groupCount == 0 && req.uid() == 0 && req.gid() == 0
+                && req.supplementaryGroups(wanted) == 0;
+    }
+
     /** Back to fsuid 0 (with its capabilities) for vireo's own operations. */
     void asRoot() {
         if (enabled && (uid != 0 || gid != 0)) {

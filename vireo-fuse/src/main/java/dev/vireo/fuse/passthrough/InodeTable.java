@@ -316,7 +316,22 @@ final class InodeTable {
         return fd;
     }
 
-    /** Returns a descriptor taken with {@link #acquire}. */
+    /**
+     * As {@link #acquire}, but only a descriptor that is open: -1 if the inode's was closed
+     * (reopening it from its handle may read the disk). For non-blocking attempts.
+     */
+    int acquireOpen(Inode i) {
+        synchronized (i) {
+            if (i.fd < 0) {
+                return -1;
+            }
+            i.borrows++;
+            i.referenced = true;
+            return i.fd;
+        }
+    }
+
+    /** Returns a descriptor taken with {@link #acquire} or {@link #acquireOpen}. */
     void release(Inode i) {
         synchronized (i) {
             i.borrows--;

@@ -8,6 +8,7 @@ import dev.vireo.fuse.fs.LowLevelFileSystem;
 import dev.vireo.fuse.fs.Name;
 import dev.vireo.fuse.fs.Request;
 import dev.vireo.fuse.fs.SetAttr;
+import dev.vireo.fuse.proto.Opcode;
 import dev.vireo.mem.SgList;
 import dev.vireo.sys.Errno;
 import dev.vireo.sys.FdCalls;
@@ -17,6 +18,7 @@ import dev.vireo.sys.Native;
 import dev.vireo.sys.SysException;
 import dev.vireo.sys.abi.Dirent64;
 import dev.vireo.sys.abi.FileHandle;
+import dev.vireo.sys.abi.Iovec;
 import dev.vireo.sys.abi.OpenHow;
 import dev.vireo.sys.abi.Statvfs;
 import dev.vireo.sys.abi.Statx;
@@ -28,6 +30,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -64,6 +67,14 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
     private static final Log LOG = Log.of("fuse");
     private static final int STATX_MASK = FsCalls.STATX_BASIC_STATS;
     private static final int DT_DIR = 4;
+    /**
+     * File system types whose cached names, attributes and pages are answered without waiting
+     * for anything but memory: lookups, attributes and reads of a share on one of these are tried
+     * on the transport's non-blocking thread ({@link #servesNonBlocking}). A network file system
+     * may revalidate with its server on a statx, so shares on anything else are not.
+     */
+    private static final Set<String> LOCAL_TYPES = Set.of(
+            "ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs", "bcachefs", "zfs", "tmpfs", "ramfs", "overlay");
 
     private final Path source;
     private final PassthroughOptions options;
@@ -84,6 +95,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
     private final ThreadLocal<PerThread> threads;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final long timeout;
+    private final boolean nonBlockingAttempts;
     private volatile boolean writeback;
 
     /** Per-thread state: scratch memory and identity. */
@@ -108,6 +120,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         this.source = source.toAbsolutePath().normalize();
         this.options = options;
         this.timeout = options.cache().timeoutNanos();
+        this.nonBlockingAttempts = isLocal(this.source);
         this.empty = arena.allocate(1);
         this.dotdot = arena.allocateFrom("..");
         this.dot = arena.allocateFrom(".");
@@ -336,18 +349,33 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
      * that descriptor: two system calls for a new inode, as a descriptor-per-inode server needs.
      */
     private Inode lookupChild(PerThread t, int dirFd, MemorySegment name) {
+        return lookupChild(t, dirFd, name, 0);
+    }
+
+    /**
+     * As {@link #lookupChild(PerThread, int, MemorySegment)}; with {@code resolve}
+     * RESOLVE_CACHED, {@link #CACHE_MISS} when the name is not in the dentry cache (resolving it
+     * would read the disk) or the kernel lacks RESOLVE_CACHED (before 5.12: EINVAL).
+     */
+    private Inode lookupChild(PerThread t, int dirFd, MemorySegment name, long resolve) {
         Scratch s = t.s;
         OpenHow.set(s.openHow, FsCalls.O_PATH | FsCalls.O_NOFOLLOW | FsCalls.O_CLOEXEC, 0,
-                FsCalls.RESOLVE_BENEATH | FsCalls.RESOLVE_NO_MAGICLINKS);
+                FsCalls.RESOLVE_BENEATH | FsCalls.RESOLVE_NO_MAGICLINKS | resolve);
         int fd = FsCalls.tryOpenat2(dirFd, name, s.openHow);
         if (fd == -Errno.ENOENT.code()) {
             return null;
+        }
+        if (resolve != 0 && (fd == -Errno.EAGAIN.code() || fd == -Errno.EINVAL.code())) {
+            return CACHE_MISS;
         }
         if (fd < 0) {
             throw new SysException("openat2", -fd, Native.describe(name));
         }
         return identify(fd, s, false);
     }
+
+    /** {@link #lookupChild}'s answer when a cached-only resolution missed. */
+    private static final Inode CACHE_MISS = new Inode(0, -1, -1, 0, -1, false);
 
     /** The inode of {@code fd} (O_PATH; owned by the table from here on), its attributes left in s.statx. */
     private Inode identify(int fd, Scratch s, boolean pin) {
@@ -414,13 +442,55 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
 
     // ---- lookups ----
 
+    /**
+     * LOOKUP, GETATTR and READ, when the share is on a local file system: a non-blocking attempt
+     * answers from the kernel's caches (dentry cache, inode cache, page cache) and gives back what
+     * is not there, an inode whose descriptor was closed (reopening it reads the disk), and
+     * requests that would need an identity switch.
+     */
+    @Override
+    public boolean servesNonBlocking(Opcode opcode) {
+        return nonBlockingAttempts && (opcode == Opcode.LOOKUP || opcode == Opcode.GETATTR || opcode == Opcode.READ);
+    }
+
+    private static boolean isLocal(Path source) {
+        try {
+            return LOCAL_TYPES.contains(Files.getFileStore(source).type());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The inode's descriptor, as {@link InodeTable#acquire}; in a non-blocking attempt only one
+     * already open: otherwise -1, with the request given back.
+     */
+    private int acquire(Request req, Inode i, PerThread t) {
+        if (!req.nonBlocking()) {
+            return inodes.acquire(i, t.creds, t.s);
+        }
+        int fd = inodes.acquireOpen(i);
+        if (fd < 0) {
+            req.retryBlocking();
+        }
+        return fd;
+    }
+
     @Override
     public void lookup(Request req, long parent, Name name) {
         PerThread t = thread();
         Inode p = inode(parent);
+        boolean nonBlocking = req.nonBlocking();
+        if (nonBlocking && (name.isDotDot() || !t.creds.isCurrent(req))) {
+            req.retryBlocking();
+            return;
+        }
         if (name.isDot() || name.isDotDot() && p == inodes.root()) {
             // "." and the root's "..": the directory itself (the root's parent is outside the share).
-            int fd = inodes.acquire(p, t.creds, t.s);
+            int fd = acquire(req, p, t);
+            if (fd < 0) {
+                return;
+            }
             try {
                 FsCalls.statx(fd, empty, FsCalls.AT_EMPTY_PATH, STATX_MASK, t.s.statx);
                 inodes.ref(p);
@@ -430,14 +500,21 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             }
             return;
         }
-        int pfd = inodes.acquire(p, t.creds, t.s);
+        int pfd = acquire(req, p, t);
+        if (pfd < 0) {
+            return;
+        }
         try {
             t.creds.enter(req);
             if (name.isDotDot()) {
                 lookupParent(req, t, pfd);
                 return;
             }
-            Inode i = lookupChild(t, pfd, name.cString());
+            Inode i = lookupChild(t, pfd, name.cString(), nonBlocking ? FsCalls.RESOLVE_CACHED : 0);
+            if (i == CACHE_MISS) {
+                req.retryBlocking();
+                return;
+            }
             if (i == null) {
                 if (timeout > 0) {
                     // A negative entry the kernel may cache as long as positive ones.
@@ -491,7 +568,10 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             }
         }
         Inode i = inode(nodeId);
-        int fd = inodes.acquire(i, t.creds, t.s);
+        int fd = acquire(req, i, t);
+        if (fd < 0) {
+            return;
+        }
         try {
             FsCalls.statx(fd, empty, FsCalls.AT_EMPTY_PATH | FsCalls.AT_SYMLINK_NOFOLLOW, STATX_MASK, t.s.statx);
         } finally {
@@ -838,20 +918,61 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         try {
             // Spliced from the file where the transport can (/dev/fuse); read into the reply's own
             // buffers otherwise (virtio-fs: straight into guest memory).
+            if (req.nonBlocking()) {
+                readCached(req, f, offset, size);
+                return;
+            }
             if (req.replyFileData(f.fd, offset, size)) {
                 return;
             }
             Scratch s = thread().s;
             SgList buf = req.dataBuffer(size);
-            long n = preadv(f.fd, buf, offset, s);
+            long n = preadv(f.fd, buf, offset, s, false);
             req.replyData(n);
         } finally {
             f.done();
         }
     }
 
-    /** Reads into the list's entries (at most IOV_MAX per call) until they are full or the file ends. */
-    private static long preadv(int fd, SgList buf, long offset, Scratch s) {
+    /**
+     * The largest READ a non-blocking attempt serves: copying more from the page cache takes long
+     * enough to hold up the requests behind it on the one thread, and is better spread over the
+     * workers.
+     */
+    private static final int NON_BLOCKING_READ_MAX = 64 * 1024;
+
+    /**
+     * A non-blocking READ: from the page cache only (preadv2 RWF_NOWAIT), else given back; also
+     * given back where the file does not support RWF_NOWAIT (EOPNOTSUPP).
+     */
+    private void readCached(Request req, OpenFile f, long offset, int size) {
+        if (size > NON_BLOCKING_READ_MAX) {
+            req.retryBlocking();
+            return;
+        }
+        Scratch s = thread().s;
+        long n;
+        try {
+            n = preadv(f.fd, req.dataBuffer(size), offset, s, true);
+        } catch (SysException e) {
+            if (e.errno() != Errno.EOPNOTSUPP.code()) {
+                throw e;
+            }
+            n = -1;
+        }
+        if (n < 0) {
+            req.retryBlocking();
+        } else {
+            req.replyData(n);
+        }
+    }
+
+    /**
+     * Reads into the list's entries (at most IOV_MAX per call) until they are full or the file
+     * ends. With {@code cachedOnly}, only from the page cache (RWF_NOWAIT): -1 when some of the
+     * data is not there.
+     */
+    private static long preadv(int fd, SgList buf, long offset, Scratch s, boolean cachedOnly) {
         long total = 0;
         int from = 0;
         int count = buf.count();
@@ -862,14 +983,31 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
                 want += buf.length(from + k);
             }
             int written = buf.toIovecs(s.iov, from);
-            long r = FdCalls.preadv(fd, s.iov, Math.min(written, n), offset + total);
+            int iovcnt = Math.min(written, n);
+            long r = cachedOnly
+                    ? FdCalls.tryPreadv2(fd, s.iov, iovcnt, offset + total, FdCalls.RWF_NOWAIT)
+                    : FdCalls.preadv(fd, s.iov, iovcnt, offset + total);
+            if (r < 0) {
+                return -1;
+            }
             total += r;
             if (r < want) {
+                // RWF_NOWAIT stops where the cached pages do: that is the end of the file only if
+                // a read from there finds nothing (a read at the end returns 0, never EAGAIN).
+                if (cachedOnly && r > 0 && !atEnd(fd, offset + total, s)) {
+                    return -1;
+                }
                 break;
             }
             from += n;
         }
         return total;
+    }
+
+    /** Whether a cached-only read at {@code offset} finds the end of the file. */
+    private static boolean atEnd(int fd, long offset, Scratch s) {
+        Iovec.set(s.iov, 0, s.buffer.address(), 1);
+        return FdCalls.tryPreadv2(fd, s.iov, 1, offset, FdCalls.RWF_NOWAIT) == 0;
     }
 
     @Override

@@ -132,12 +132,31 @@ public final class Dispatcher {
 
     /** Handles one request completely; the reply (if any) reaches {@link Exchange#complete} exactly once. */
     public void dispatch(Exchange exchange) {
+        serve(exchange, false);
+    }
+
+    /**
+     * Handles the request only if the file system can answer it without blocking
+     * ({@link LowLevelFileSystem#servesNonBlocking}, {@link dev.vireo.fuse.fs.Request#nonBlocking}):
+     * for the thread of a transport that must not block. Returns true when the request was handled
+     * (the reply, if any, reached {@link Exchange#complete}), false when nothing was answered: the
+     * caller then {@link #dispatch dispatches} the exchange on a thread that may block, which
+     * decodes and validates it again from the start.
+     */
+    public boolean tryDispatchNonBlocking(Exchange exchange) {
+        return serve(exchange, true);
+    }
+
+    private boolean serve(Exchange exchange, boolean nonBlocking) {
         SgList in = exchange.request();
         long available = in.totalLength();
         if (available < FuseInHeader.SIZE) {
+            if (nonBlocking) {
+                return false;
+            }
             LOG.warn("request of %d bytes is shorter than a FUSE header: dropped", available);
             exchange.complete(0);
-            return;
+            return true;
         }
         reader.reset(in, available);
         reader.copy(header);
@@ -145,8 +164,11 @@ public final class Dispatcher {
         int code = FuseInHeader.opcode(header);
         long unique = FuseInHeader.unique(header);
         Opcode op = Opcode.of(code);
+        if (nonBlocking && (op == null || session.negotiated() == null || !fs.servesNonBlocking(op))) {
+            return false;
+        }
         req.begin(exchange, op, unique, FuseInHeader.nodeid(header), FuseInHeader.uid(header),
-                FuseInHeader.gid(header), FuseInHeader.pid(header));
+                FuseInHeader.gid(header), FuseInHeader.pid(header), nonBlocking);
         try {
             if (len < FuseInHeader.SIZE || len > available) {
                 LOG.warn("request %d: header length %d but %d bytes delivered", unique, len, available);
@@ -181,6 +203,9 @@ public final class Dispatcher {
             LOG.warn("request %d (%s) failed: %s", unique, op, e);
             answer(Errno.EIO.code(), op);
         }
+        if (req.givenBack()) {
+            return false;
+        }
         if (req.pending()) {
             if (op == null || op.replies()) {
                 LOG.warn("request %d (%s): file system returned without replying; answering EIO", unique, op);
@@ -189,6 +214,7 @@ public final class Dispatcher {
                 req.noReply();
             }
         }
+        return true;
     }
 
     /** Answers a failed request, unless it already was (or gets no reply). */

@@ -21,8 +21,9 @@ import java.lang.invoke.VarHandle;
 /**
  * The {@link Request} implementation. A worker's instance is reused for each of its requests; a
  * detached request is a new instance bound to a detached exchange. The state moves once from
- * PENDING to DONE (answered) or DETACHED (handed to a new instance), by compare-and-set: a second
- * answer is refused with an exception, never sent.
+ * PENDING to DONE (answered), DETACHED (handed to a new instance) or RETRY (a non-blocking attempt
+ * given back unanswered), by compare-and-set: a second answer is refused with an exception, never
+ * sent.
  */
 final class SessionRequest implements Request {
 
@@ -30,6 +31,7 @@ final class SessionRequest implements Request {
     private static final int PENDING = 0;
     private static final int DONE = 1;
     private static final int DETACHED = 2;
+    private static final int RETRY = 3;
     private static final VarHandle STATE;
 
     static {
@@ -59,6 +61,7 @@ final class SessionRequest implements Request {
     private volatile int state;
     private volatile boolean interrupted;
     private boolean interruptible;
+    private boolean nonBlocking;
     private boolean directoryBegun;
     private boolean plus;
     private long dirSize;
@@ -70,8 +73,9 @@ final class SessionRequest implements Request {
     }
 
     /** Binds this object to a new request. */
-    void begin(Exchange exchange, Opcode opcode, long unique, long nodeId, int uid, int gid, int pid) {
+    void begin(Exchange exchange, Opcode opcode, long unique, long nodeId, int uid, int gid, int pid, boolean nonBlocking) {
         this.exchange = exchange;
+        this.nonBlocking = nonBlocking;
         this.opcode = opcode;
         this.unique = unique;
         this.nodeId = nodeId;
@@ -105,6 +109,27 @@ final class SessionRequest implements Request {
     /** Whether the request is still unanswered and attached. */
     boolean pending() {
         return (int) STATE.getVolatile(this) == PENDING;
+    }
+
+    /** Whether a non-blocking attempt gave the request back ({@link #retryBlocking}). */
+    boolean givenBack() {
+        return (int) STATE.getVolatile(this) == RETRY;
+    }
+
+    @Override
+    public boolean nonBlocking() {
+        return nonBlocking;
+    }
+
+    @Override
+    public void retryBlocking() {
+        if (!nonBlocking) {
+            throw new IllegalStateException("request " + unique + " (" + opcode + ") is not a non-blocking attempt");
+        }
+        if (!STATE.compareAndSet(this, PENDING, RETRY)) {
+            throw new IllegalStateException("request " + unique + " (" + opcode + ") already answered");
+        }
+        exchange = null;
     }
 
     /** Finishes a request that gets no reply (FORGET, INTERRUPT ...). */
@@ -170,7 +195,7 @@ final class SessionRequest implements Request {
         // Cold path: a lock wait. The encoder's scratch memory is freed with the object; the kernel
         // does not keep it after the reply is written.
         SessionRequest r = new SessionRequest(session, new ReplyEncoder(Arena.ofAuto()));
-        r.begin(detached, opcode, unique, nodeId, uid, gid, pid);
+        r.begin(detached, opcode, unique, nodeId, uid, gid, pid, false);
         System.arraycopy(groups, 0, r.groups, 0, groupCount);
         r.groupCount = groupCount;
         return r;

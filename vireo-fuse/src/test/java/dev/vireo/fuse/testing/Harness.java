@@ -58,6 +58,26 @@ public final class Harness implements AutoCloseable {
         return unique++;
     }
 
+    /**
+     * Tries {@code req} as a non-blocking attempt ({@link Dispatcher#tryDispatchNonBlocking}):
+     * the decoded reply, or null when the file system gave it back, in which case nothing may have
+     * been answered.
+     */
+    public TestExchange.Reply tryNonBlocking(byte[] req) {
+        TestExchange ex = exchange(req);
+        boolean answered = dispatcher.tryDispatchNonBlocking(ex);
+        if (ex.completions() != (answered ? 1 : 0)) {
+            throw new AssertionError("non-blocking attempt " + (answered ? "answered" : "given back")
+                    + " but completed " + ex.completions() + " times");
+        }
+        return answered ? ex.decode() : null;
+    }
+
+    /** As {@link #tryNonBlocking(byte[])}: {@code opcode} about {@code node} with {@code parts}. */
+    public TestExchange.Reply tryNonBlocking(int opcode, long node, byte[]... parts) {
+        return tryNonBlocking(request(opcode, unique++, node, parts));
+    }
+
     /** Sends {@code opcode} about {@code node} with {@code parts}. */
     public TestExchange.Reply op(int opcode, long node, byte[]... parts) {
         return call(request(opcode, unique++, node, parts));

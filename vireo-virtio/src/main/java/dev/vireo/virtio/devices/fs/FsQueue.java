@@ -26,7 +26,16 @@ final class FsQueue {
     private final FuseRequestHandler handler;
     private final Object lock = new Object();
     private final ArrayDeque<FuseRequest> free = new ArrayDeque<>();
+    /**
+     * Used buffers a batch adds before the driver is considered for a notification: the driver
+     * wakes for the first few answers and refills the queue while the rest are served, instead of
+     * waiting for the whole batch (every answer: a wake-up per answer; the whole batch: no overlap).
+     * Measured with {@code vireo fsload} at depth 16: 2 and 4 best, 8 and 16 clearly worse.
+     */
+    static final int NOTIFY_EVERY = 4;
     private boolean inBatch;
+    /** Used buffers added in this batch since the driver was last considered for a notification. */
+    private int unnotified;
     private boolean stopped;
     private int inFlight;
 
@@ -66,6 +75,7 @@ final class FsQueue {
         } finally {
             synchronized (lock) {
                 inBatch = false;
+                unnotified = 0;
                 if (queue.needsNotification()) {
                     interrupt.signalUsed(queue.index());
                 }
@@ -121,8 +131,11 @@ final class FsQueue {
                     replyBytes = Math.max(0, Math.min(replyBytes, r.chain.writableBytes()));
                 }
                 queue.addUsed(r.chain, replyBytes);
-                if (!inBatch && queue.needsNotification()) {
-                    interrupt.signalUsed(queue.index());
+                if (!inBatch || ++unnotified >= NOTIFY_EVERY) {
+                    unnotified = 0;
+                    if (queue.needsNotification()) {
+                        interrupt.signalUsed(queue.index());
+                    }
                 }
             }
             free.push(r);

@@ -21,8 +21,13 @@ import java.util.function.Supplier;
  * it. The same dispatcher, session and file system serve /dev/fuse; only this class knows virtio.
  *
  * <h2>Threads</h2>
- * The kick thread only hands requests off: a pool of {@code threads} platform threads (blocking
- * file system calls) takes them from one queue, each with its own dispatcher. FORGET,
+ * The kick thread answers what the file system can answer without blocking
+ * ({@link Dispatcher#tryDispatchNonBlocking}: for the passthrough, LOOKUP, GETATTR and READ that
+ * the host's dentry, inode and page caches answer) and hands the rest off: a pool of
+ * {@code threads} platform threads (blocking file system calls) takes them from one queue, each
+ * with its own dispatcher. A burst of cached requests is thus answered in one pass of the kick
+ * thread, with an interrupt every few answers ({@link FsQueue}), and no thread sleeps or wakes
+ * for it. FORGET,
  * BATCH_FORGET and INTERRUPT on the hiprio queue are answered on the kick thread itself (they never
  * block), so that they are not held up behind slow requests (virtio 1.2 §5.11.6.2). With
  * {@code threads == 0} every request is answered on the kick thread (the Rust virtiofsd's
@@ -151,28 +156,36 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
     public void handle(FuseRequest request) {
         int opcode = request.opcode();
         Work w;
-        boolean inline;
         synchronized (lock) {
             Generation g = closed ? null : generationFor(opcode);
             if (g == null) {
                 w = null;
-                inline = false;
             } else {
                 w = free.poll();
                 if (w == null) {
                     w = new Work();
                 }
                 w.begin(request, g);
-                inline = workers.length == 0 || request.queue() == 0 && neverBlocks(opcode);
-                if (!inline) {
-                    queued.add(w);
-                    if (idle > 0 && waking == 0) {
-                        waking++;
-                        lock.notify();
-                    }
-                    return;
+            }
+        }
+        if (w != null && workers.length > 0 && !(request.queue() == 0 && neverBlocks(opcode))) {
+            // What the caches answer is answered here; only the rest pays for a hand-off.
+            boolean answered;
+            synchronized (inlineLock) {
+                answered = w.generation.dispatchers[workers.length].tryDispatchNonBlocking(w);
+            }
+            if (answered) {
+                w.dispatched();
+                return;
+            }
+            synchronized (lock) {
+                queued.add(w);
+                if (idle > 0 && waking == 0) {
+                    waking++;
+                    lock.notify();
                 }
             }
+            return;
         }
         if (w == null) {
             // No session to answer with: before INIT, after a failed start, or closed.
