@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Fuzzes the whole server side: bytes become a sequence of requests (mostly well-formed, with
  * fuzzed values, some entirely raw), laid out over split request and reply buffers, dispatched to
- * a {@link PassthroughFs} of a scratch directory. Oracles: every request completes at most once
+ * a {@link PassthroughFs} of a scratch directory (every other one first as a non-blocking attempt,
+ * as virtio-fs's kick thread makes it). Oracles: every request completes at most once
  * while dispatching and exactly once by the end; replies fit their buffers and carry a header
  * that agrees with their length, the unique id and an errno in range; nothing outside the scratch
  * directory changes; no descriptor survives the file system.
@@ -114,7 +115,16 @@ class DispatcherFuzzTest {
                     int capacity = data.consumeBoolean() ? (1 << 17) : data.consumeInt(0, 4096);
                     int[] replyCuts = cuts(data, capacity);
                     TestExchange ex = new TestExchange(arena, req, cuts, capacity, replyCuts);
-                    d.dispatch(ex);
+                    // Every other request is first tried as virtio-fs's kick thread does; given
+                    // back, it must be untouched and is dispatched again from the start.
+                    if (i % 2 == 1 && !d.tryDispatchNonBlocking(ex)) {
+                        assertThat(ex.completions()).as("given back, yet completed").isZero();
+                        assertThat(ex.detached()).as("given back, yet detached").isFalse();
+                        d.dispatch(ex);
+                    }
+                    if (i % 2 == 0) {
+                        d.dispatch(ex);
+                    }
                     exchanges.add(ex);
                     assertThat(ex.completions()).isLessThanOrEqualTo(1);
                     if (ex.completions() == 1) {
