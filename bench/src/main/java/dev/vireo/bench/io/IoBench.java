@@ -75,7 +75,8 @@ public final class IoBench {
             BenchFile.ensure(); // created once, before any measurement
             // The loops' FFM-heavy path (SQE and CQE fields through MemorySegment accessors) is slow
             // until C2 compiles it: at depth 1 a one-second warm-up left it at a tenth of its speed.
-            results.addAll(runWhenFree(options(longRun, file, longRun ? 5 : 3, longRun ? 2 : 1, longRun ? 3 : 1)
+            // An iteration covers all four methods in turn, so it lasts longer than one of a single method.
+            results.addAll(runWhenFree(options(longRun, file, longRun ? 5 : 3, longRun ? 3 : 2, longRun ? 5 : 3)
                     .include(RandomReadBench.class.getName())));
         }
 
@@ -172,6 +173,22 @@ public final class IoBench {
         }
     }
 
+    /** Each measurement iteration's IOPS of one method of the interleaved read benchmark. */
+    private static List<Double> methodIops(RunResult r, String method) {
+        String prefix = method.equals("io_uring") ? "ioUring" : method;
+        List<Double> iops = new ArrayList<>();
+        for (org.openjdk.jmh.results.BenchmarkResult b : r.getBenchmarkResults()) {
+            for (org.openjdk.jmh.results.IterationResult i : b.getIterationResults()) {
+                org.openjdk.jmh.results.Result<?> reads = i.getSecondaryResults().get(prefix + "Reads");
+                org.openjdk.jmh.results.Result<?> nanos = i.getSecondaryResults().get(prefix + "Nanos");
+                if (reads != null && nanos != null && nanos.getScore() > 0) {
+                    iops.add(reads.getScore() / nanos.getScore() * 1e9);
+                }
+            }
+        }
+        return iops;
+    }
+
     /** Every measurement iteration's score, over all forks. */
     private static List<Double> iterations(RunResult r) {
         List<Double> scores = new ArrayList<>();
@@ -218,16 +235,20 @@ public final class IoBench {
             if (!r.getParams().getBenchmark().endsWith("RandomReadBench.reads")) {
                 continue;
             }
-            table.computeIfAbsent(r.getParams().getParam("cache"), k -> new LinkedHashMap<>())
-                    .computeIfAbsent(Integer.parseInt(r.getParams().getParam("depth")), k -> new LinkedHashMap<>())
-                    .put(r.getParams().getParam("method"), median(iterations(r)));
+            Map<String, Double> row = table.computeIfAbsent(r.getParams().getParam("cache"), k -> new LinkedHashMap<>())
+                    .computeIfAbsent(Integer.parseInt(r.getParams().getParam("depth")), k -> new LinkedHashMap<>());
+            for (String method : RandomReadBench.METHODS) {
+                row.put(method, median(methodIops(r, method)));
+            }
         }
         if (table.isEmpty()) {
             return;
         }
         System.out.println();
-        System.out.println("2. 4 KiB random reads from a 1 GiB file, IOPS, median of iterations (io_uring and epoll: one loop");
-        System.out.println("   per core, at most depth, registered file and buffers; pread and FileChannel: N = depth threads)");
+        System.out.println("2. 4 KiB random reads from a 1 GiB file, IOPS, median of iterations; the four methods interleaved");
+        System.out.printf(Locale.ROOT, "   (%d reads each in turn; io_uring and epoll: one loop per core, at most depth, registered file%n",
+                RandomReadBench.READS);
+        System.out.println("   and buffers; pread and FileChannel: N = depth threads)");
         List<String> methods = List.of("io_uring", "epoll", "pread", "filechannel");
         System.out.printf(Locale.ROOT, "   %-7s %5s %10s %10s %10s %12s | %9s %9s %9s %9s%n", "cache", "depth",
                 "io_uring", "epoll", "pread", "FileChannel", "/epoll", "/pread", "/FileCh.", "/best");
