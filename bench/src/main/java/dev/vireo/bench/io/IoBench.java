@@ -23,11 +23,12 @@ import java.util.Map;
  * Runs the I/O benchmarks ({@code bench/run io}) and prints vireo/baseline ratios next to the
  * targets of docs/io.md:
  * <ol>
- *   <li>eventfd notification round trips between two loops: io_uring engine vs portable engine
- *       (target: io_uring at least 1.3x the notifications per second);</li>
+ *   <li>eventfd notification round trips between two loops: io_uring engine vs portable engine,
+ *       sleeping at once and busy-polling 32 µs first (target: io_uring at least 1.3x the
+ *       notifications per second);</li>
  *   <li>4 KiB random reads from a 1 GiB file, page cache warm and O_DIRECT, depth 1 and 32:
- *       io_uring engine vs portable engine vs blocking pread from N threads vs FileChannel.read
- *       (target: io_uring at depth 32 not slower than the best alternative).</li>
+ *       io_uring engine vs portable engine vs blocking pread from N threads vs FileChannel.read,
+ *       the four interleaved (target: io_uring at depth 32 not slower than the best alternative).</li>
  * </ol>
  * Options: {@code --long} (more and longer iterations, two forks), {@code --only eventfd|reads}.
  */
