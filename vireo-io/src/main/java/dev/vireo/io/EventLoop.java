@@ -106,6 +106,13 @@ public final class EventLoop implements AutoCloseable {
     private long completed;
     private long handlerFailures;
     private long stale;
+    /** Handler invocations, final or not: how a busy poll sees that something happened. */
+    private long deliveries;
+    /** Busy-poll periods begun, and those that found work before their end. */
+    private long busyPolls;
+    private long busyPollHits;
+    /** {@link LoopOptions#busyPollNanos()}. */
+    private final long busyPollNanos;
     private MemorySegment[] buffers = new MemorySegment[0];
     private int registeredFiles;
 
@@ -114,6 +121,7 @@ public final class EventLoop implements AutoCloseable {
 
     private EventLoop(LoopOptions options, java.util.function.Function<LoopOptions, IoEngine> engineFactory) {
         this.options = options;
+        this.busyPollNanos = options.busyPollNanos();
         this.engineFactory = engineFactory;
         this.table = new OpTable(options.capacity());
         String name = options.name() + "-" + THREADS.incrementAndGet();
@@ -499,6 +507,9 @@ public final class EventLoop implements AutoCloseable {
             // Block only when nothing is ready and blocking cannot starve a queued op: ops wait in
             // pending only while the table or the engine is full, and then completions will come.
             boolean block = deferred.isEmpty() && (pending.isEmpty() || inFlight > 0);
+            if (block && busyPollNanos > 0 && busyPoll()) {
+                continue; // work arrived while polling: no sleep, no wake-up
+            }
             if (block) {
                 SLEEPING.setVolatile(this, true);
                 // Dekker with submit()/close(): they publish, then read sleeping; we publish
@@ -510,6 +521,27 @@ public final class EventLoop implements AutoCloseable {
             engine.await(block);
             SLEEPING.setVolatile(this, false);
         }
+    }
+
+    /**
+     * Polls the engine without blocking for up to {@link LoopOptions#busyPollNanos()}; true as
+     * soon as something needs the loop (a delivered completion, a submission from another thread,
+     * close). Other threads see the loop awake meanwhile, so they push to the inbox without a
+     * wake-up write; the poll checks the inbox itself.
+     */
+    private boolean busyPoll() {
+        long before = deliveries;
+        long deadline = System.nanoTime() + busyPollNanos;
+        busyPolls++;
+        do {
+            engine.await(false);
+            if (deliveries != before || !inbox.isEmpty() || closing || !deferred.isEmpty()) {
+                busyPollHits++;
+                return true;
+            }
+            Thread.onSpinWait();
+        } while (System.nanoTime() - deadline < 0);
+        return false;
     }
 
     private void shutdown() {
@@ -654,6 +686,7 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private void dispatch(Op op, int result) {
+        deliveries++;
         try {
             op.handler.complete(op, result);
         } catch (Throwable t) {
@@ -710,6 +743,8 @@ public final class EventLoop implements AutoCloseable {
     private LoopStats snapshot() {
         Map<String, Long> counters = new java.util.LinkedHashMap<>(engine.counters());
         counters.put("stale completions", stale);
+        counters.put("busy polls", busyPolls);
+        counters.put("busy polls that found work", busyPollHits);
         return new LoopStats(issued, completed, inFlight, handlerFailures, Map.copyOf(counters));
     }
 

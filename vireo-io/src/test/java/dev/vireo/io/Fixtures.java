@@ -19,6 +19,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** Engines to run the shared suite on, and real kernel objects to run it against. */
 final class Fixtures {
 
+    /** The busy-poll period of the "+busypoll" engines: long enough that polls find work. */
+    static final long BUSY_POLL_NANOS = 200_000;
+
     private Fixtures() {
     }
 
@@ -61,7 +64,10 @@ final class Fixtures {
         return Stream.of(
                         new Engine("io_uring", base.withEngine(EngineKind.IO_URING)),
                         new Engine("io_uring+sqpoll", base.withEngine(EngineKind.IO_URING).withSqPoll(true)),
-                        new Engine("epoll", base.withEngine(EngineKind.EPOLL)))
+                        new Engine("epoll", base.withEngine(EngineKind.EPOLL)),
+                        // Busy polling changes how the loop waits: every behaviour again with it.
+                        new Engine("io_uring+busypoll", base.withEngine(EngineKind.IO_URING).withBusyPoll(BUSY_POLL_NANOS)),
+                        new Engine("epoll+busypoll", base.withEngine(EngineKind.EPOLL).withBusyPoll(BUSY_POLL_NANOS)))
                 .filter(e -> only.isBlank() || java.util.Arrays.asList(only.split(",")).contains(e.name()));
     }
 

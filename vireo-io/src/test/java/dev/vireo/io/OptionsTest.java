@@ -49,6 +49,10 @@ class OptionsTest {
         assertThatThrownBy(() -> d.withRing(64, 32)).as("CQ smaller than SQ").isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> d.withPoolThreads(0)).isInstanceOf(IllegalArgumentException.class);
         assertThat(d.withRing(8, 8).ringEntries()).isEqualTo(8);
+        assertThat(d.busyPollNanos()).as("busy polling is opt-in").isZero();
+        assertThatThrownBy(() -> d.withBusyPoll(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> d.withBusyPoll(LoopOptions.MAX_BUSY_POLL_NANOS + 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(d.withBusyPoll(32_768).busyPollNanos()).isEqualTo(32_768);
     }
 
     @Test

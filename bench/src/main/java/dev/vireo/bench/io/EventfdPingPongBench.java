@@ -32,7 +32,10 @@ import java.util.concurrent.TimeUnit;
  * hand-over to it is paid once per {@value #ROUND_TRIPS} round trips.
  *
  * <p>Per notification the portable engine makes epoll_wait + read + write; the io_uring engine
- * makes io_uring_enter (its multishot read of the eventfd stays armed) + write.
+ * makes io_uring_enter (its multishot read of the eventfd stays armed) + write. Both run twice:
+ * sleeping as soon as idle (the default), where each notification costs a wake-up of the other
+ * loop's thread, and busy-polling for up to 32 µs before sleeping ({@code busyPoll}), where the
+ * io_uring engine polls its mapped rings and the portable engine calls epoll_wait(0).
  *
  * <p>Besides the rate, the benchmark reports the CPU time both loop threads spent
  * ({@code loopCpuNanos}, a rate: divided by the round trips per second it gives CPU per round
@@ -47,6 +50,13 @@ public class EventfdPingPongBench {
 
     @Param({"io_uring", "epoll"})
     public String engine;
+
+    /**
+     * {@link LoopOptions#busyPollNanos()} of both loops: 0 (the default, sleep at once) or
+     * QEMU's default IOThread poll-max-ns (32768), the same budget for both engines.
+     */
+    @Param({"0", "32768"})
+    public long busyPoll;
 
     private EventLoop a;
     private EventLoop b;
@@ -77,7 +87,7 @@ public class EventfdPingPongBench {
 
     @Setup(Level.Trial)
     public void open() throws InterruptedException {
-        LoopOptions o = LoopOptions.defaults().withEngine(engine(engine)).withCapacity(64);
+        LoopOptions o = LoopOptions.defaults().withEngine(engine(engine)).withCapacity(64).withBusyPoll(busyPoll);
         a = EventLoop.open(o.withName("ping"));
         b = EventLoop.open(o.withName("pong"));
         e1 = EventCalls.eventfd(EventCalls.EFD_CLOEXEC);

@@ -8,6 +8,7 @@ import dev.vireo.io.Op;
 import dev.vireo.sys.Fd;
 import dev.vireo.sys.FdCalls;
 import dev.vireo.sys.FsCalls;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -52,6 +53,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * ByteBuffer from {@code depth} threads. Every read is checked: 4096 bytes, starting with its
  * block's offset.
  *
+ * <p>The four methods are measured <em>interleaved</em>: each invocation runs {@value #READS}
+ * reads with each method in turn (starting with a different one each time) and records each
+ * method's time in its own counters. On a machine whose disk and CPUs other jobs share, their
+ * load then falls on all four alike, instead of on whichever method JMH happened to run while
+ * it lasted (one-method-at-a-time runs here saw pread and FileChannel, the same system call,
+ * differ by 1.6x on O_DIRECT).
+ *
  * <p>"Warm" maps the whole file for the trial ({@link BenchFile#pin}): on a shared machine other
  * jobs drop the page cache (seen here within seconds), which skips mapped pages.
  */
@@ -62,6 +70,8 @@ public class RandomReadBench {
 
     static final int READS = 4096;
     private static final int BLOCK = BenchFile.BLOCK;
+    /** The methods, in the order of {@link Split}'s counters. */
+    static final List<String> METHODS = List.of("io_uring", "epoll", "pread", "filechannel");
 
     @Param({"warm", "direct"})
     public String cache;
@@ -69,10 +79,8 @@ public class RandomReadBench {
     @Param({"1", "32"})
     public int depth;
 
-    @Param({"io_uring", "epoll", "pread", "filechannel"})
-    public String method;
-
-    private Reader reader;
+    private Reader[] readers;
+    private int rotation;
     private Path file;
     private dev.vireo.sys.Mapping pinned;
 
@@ -86,6 +94,38 @@ public class RandomReadBench {
         void close();
     }
 
+    /**
+     * Each method's reads and the nanoseconds they took, summed over the iteration; IOPS of a
+     * method = reads / nanoseconds (IoBench prints them).
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Split {
+        public long ioUringReads;
+        public long ioUringNanos;
+        public long epollReads;
+        public long epollNanos;
+        public long preadReads;
+        public long preadNanos;
+        public long filechannelReads;
+        public long filechannelNanos;
+
+        @Setup(Level.Iteration)
+        public void clear() {
+            ioUringReads = ioUringNanos = epollReads = epollNanos = 0;
+            preadReads = preadNanos = filechannelReads = filechannelNanos = 0;
+        }
+
+        void add(int method, long reads, long nanos) {
+            switch (method) {
+                case 0 -> { ioUringReads += reads; ioUringNanos += nanos; }
+                case 1 -> { epollReads += reads; epollNanos += nanos; }
+                case 2 -> { preadReads += reads; preadNanos += nanos; }
+                default -> { filechannelReads += reads; filechannelNanos += nanos; }
+            }
+        }
+    }
+
     @Setup(Level.Trial)
     public void setup() {
         file = BenchFile.ensure();
@@ -94,24 +134,36 @@ public class RandomReadBench {
             pinned = BenchFile.pin(file);
         }
         long[] offsets = BenchFile.offsets(1 << 16);
-        reader = switch (method) {
-            case "io_uring", "epoll" -> new LoopReader(file, direct, depth, offsets, EventfdPingPongBench.engine(method));
-            case "pread" -> new ThreadReader(file, direct, depth, offsets, false);
-            case "filechannel" -> new ThreadReader(file, direct, depth, offsets, true);
-            default -> throw new IllegalArgumentException(method);
-        };
+        readers = new Reader[METHODS.size()];
+        for (int m = 0; m < readers.length; m++) {
+            readers[m] = switch (METHODS.get(m)) {
+                case "io_uring", "epoll" -> new LoopReader(file, direct, depth, offsets, EventfdPingPongBench.engine(METHODS.get(m)));
+                case "pread" -> new ThreadReader(file, direct, depth, offsets, false);
+                default -> new ThreadReader(file, direct, depth, offsets, true);
+            };
+        }
     }
 
     @Benchmark
-    @OperationsPerInvocation(READS)
-    public void reads() throws Exception {
-        reader.read(READS);
+    @OperationsPerInvocation(READS * 4)
+    public void reads(Split split) throws Exception {
+        int n = readers.length;
+        for (int k = 0; k < n; k++) {
+            int m = (rotation + k) % n;
+            long t0 = System.nanoTime();
+            readers[m].read(READS);
+            split.add(m, READS, System.nanoTime() - t0);
+        }
+        rotation++;
     }
 
     @TearDown(Level.Trial)
     public void close() {
-        long errors = reader.errors();
-        reader.close();
+        long errors = 0;
+        for (Reader r : readers) {
+            errors += r.errors();
+            r.close();
+        }
         if (pinned != null) {
             pinned.close();
         }
