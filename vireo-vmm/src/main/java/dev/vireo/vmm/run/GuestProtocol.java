@@ -1,12 +1,7 @@
 package dev.vireo.vmm.run;
 
-import dev.vireo.sys.RandomCalls;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
+import java.security.SecureRandom;
 import java.util.HexFormat;
-
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
  * The lines the guest's /init writes on its control port (ttyS1), mixed with the kernel's console
@@ -34,6 +29,7 @@ public final class GuestProtocol {
     }
 
     private static final int MAX_MESSAGE = 1000;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String prefix;
 
@@ -46,23 +42,9 @@ public final class GuestProtocol {
 
     /** A fresh random nonce. */
     public static String newNonce() {
-        return randomHex(16);
-    }
-
-    /**
-     * {@code bytes} random bytes from the kernel (getrandom(2)) as hex digits. Not SecureRandom:
-     * its first use loads and configures the JDK's security providers, 30 to 60 ms of every
-     * {@code vireo run}'s start on this machine.
-     */
-    static String randomHex(int bytes) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(bytes);
-            // at most 256 bytes are always returned in full once the pool is initialised (getrandom(2))
-            for (long got = 0; got < bytes; ) {
-                got += RandomCalls.getrandom(buf.asSlice(got), 0);
-            }
-            return HexFormat.of().formatHex(buf.toArray(JAVA_BYTE));
-        }
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
     }
 
     /**

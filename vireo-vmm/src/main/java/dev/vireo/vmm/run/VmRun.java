@@ -23,10 +23,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -109,7 +107,7 @@ public final class VmRun {
         boolean tty = options.tty() || options.command().isEmpty();
         try {
             sweepStale();
-            runDir = createRunDir();
+            runDir = Files.createTempDirectory(RUN_DIR_PREFIX);
             Files.writeString(runDir.resolve(OWNER), Long.toString(ProcessHandle.current().pid()));
             String nonce = GuestProtocol.newNonce();
             control = new ControlPort(new GuestProtocol(nonce), options.verbose() ? io.messages() : null);
@@ -344,22 +342,6 @@ public final class VmRun {
             }
         } catch (IOException e) {
             LOG.debug("cannot list %s: %s", tmp, e);
-        }
-    }
-
-    /**
-     * A new, private run directory in java.io.tmpdir, as Files.createTempDirectory would make but
-     * without its SecureRandom (see {@link GuestProtocol#randomHex}).
-     */
-    private static Path createRunDir() throws IOException {
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        while (true) {
-            try {
-                return Files.createDirectory(tmp.resolve(RUN_DIR_PREFIX + GuestProtocol.randomHex(8)),
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            } catch (FileAlreadyExistsException e) {
-                // 64 random bits met another directory: draw again
-            }
         }
     }
 
