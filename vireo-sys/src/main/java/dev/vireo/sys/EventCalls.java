@@ -43,16 +43,27 @@ public final class EventCalls {
     public static final int POLLPRI = 2;
     public static final int POLLRDHUP = 0x2000;
 
-    private static final MethodHandle EPOLL_WAIT = Native.errnoCall("epoll_wait",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle POLL = Native.errnoCall("poll",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle EVENTFD = Native.errnoCall("eventfd",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle EPOLL_CREATE1 = Native.errnoCall("epoll_create1",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle EPOLL_CTL = Native.errnoCall("epoll_ctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    // Each handle sits in its own holder class, linked when the call is first made (see Native).
+    private static final class EpollWaitCall {
+        static final MethodHandle H = Native.errnoCall("epoll_wait",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    }
+    private static final class PollCall {
+        static final MethodHandle H = Native.errnoCall("poll",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+    private static final class EventfdCall {
+        static final MethodHandle H = Native.errnoCall("eventfd",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class EpollCreate1Call {
+        static final MethodHandle H = Native.errnoCall("epoll_create1",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class EpollCtlCall {
+        static final MethodHandle H = Native.errnoCall("epoll_ctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    }
 
     /* An 8-byte buffer per thread for eventfd counters, so that kicks allocate nothing. */
     private static final ThreadLocal<MemorySegment> COUNTER =
@@ -110,7 +121,7 @@ public final class EventCalls {
         MemorySegment st = Native.callState();
         int r;
         try {
-            r = (int) EPOLL_WAIT.invokeExact(st, epfd, events, maxEvents, timeoutMillis);
+            r = (int) EpollWaitCall.H.invokeExact(st, epfd, events, maxEvents, timeoutMillis);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -128,7 +139,7 @@ public final class EventCalls {
         MemorySegment st = Native.callState();
         int r;
         try {
-            r = (int) POLL.invokeExact(st, fds, (long) nfds, timeoutMillis);
+            r = (int) PollCall.H.invokeExact(st, fds, (long) nfds, timeoutMillis);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -144,7 +155,7 @@ public final class EventCalls {
         int r;
         try {
             do {
-                r = (int) EVENTFD.invokeExact(st, initval, flags);
+                r = (int) EventfdCall.H.invokeExact(st, initval, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -158,7 +169,7 @@ public final class EventCalls {
         int r;
         try {
             do {
-                r = (int) EPOLL_CREATE1.invokeExact(st, flags);
+                r = (int) EpollCreate1Call.H.invokeExact(st, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -172,7 +183,7 @@ public final class EventCalls {
         int r;
         try {
             do {
-                r = (int) EPOLL_CTL.invokeExact(st, epfd, op, fd, event);
+                r = (int) EpollCtlCall.H.invokeExact(st, epfd, op, fd, event);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);

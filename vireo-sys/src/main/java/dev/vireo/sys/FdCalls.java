@@ -66,54 +66,103 @@ public final class FdCalls {
     public static final int SEEK_HOLE = 4;
     public static final int SEEK_SET = 0;
 
-    private static final MethodHandle CLOSE = Native.errnoCall("close",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle READ = Native.errnoCall("read",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle WRITE = Native.errnoCall("write",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle PREAD = Native.errnoCall("pread",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle PWRITE = Native.errnoCall("pwrite",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle READV = Native.errnoCall("readv",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle WRITEV = Native.errnoCall("writev",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle PREADV = Native.errnoCall("preadv",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle PWRITEV = Native.errnoCall("pwritev",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle PREADV2 = Native.errnoCall("preadv2",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle PWRITEV2 = Native.errnoCall("pwritev2",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle LSEEK = Native.errnoCall("lseek",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle FSYNC = Native.errnoCall("fsync",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle FDATASYNC = Native.errnoCall("fdatasync",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle SYNCFS = Native.errnoCall("syncfs",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle FTRUNCATE = Native.errnoCall("ftruncate",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle FALLOCATE = Native.errnoCall("fallocate",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle DUP = Native.errnoCall("dup",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle FCNTL_INT = Native.variadicErrnoCall("fcntl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
-    private static final MethodHandle FCNTL_PTR = Native.variadicErrnoCall("fcntl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), 2);
-    private static final MethodHandle PIPE2 = Native.errnoCall("pipe2",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SPLICE = Native.errnoCall("splice",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle VMSPLICE = Native.errnoCall("vmsplice",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle COPY_FILE_RANGE = Native.errnoCall("copy_file_range",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    // Each handle sits in its own holder class, linked when the call is first made (see Native).
+    private static final class CloseCall {
+        static final MethodHandle H = Native.errnoCall("close",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class ReadCall {
+        static final MethodHandle H = Native.errnoCall("read",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    private static final class WriteCall {
+        static final MethodHandle H = Native.errnoCall("write",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    private static final class PreadCall {
+        static final MethodHandle H = Native.errnoCall("pread",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    }
+    private static final class PwriteCall {
+        static final MethodHandle H = Native.errnoCall("pwrite",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    }
+    private static final class ReadvCall {
+        static final MethodHandle H = Native.errnoCall("readv",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class WritevCall {
+        static final MethodHandle H = Native.errnoCall("writev",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class PreadvCall {
+        static final MethodHandle H = Native.errnoCall("preadv",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
+    }
+    private static final class PwritevCall {
+        static final MethodHandle H = Native.errnoCall("pwritev",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
+    }
+    private static final class Preadv2Call {
+        static final MethodHandle H = Native.errnoCall("preadv2",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
+    }
+    private static final class Pwritev2Call {
+        static final MethodHandle H = Native.errnoCall("pwritev2",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
+    }
+    private static final class LseekCall {
+        static final MethodHandle H = Native.errnoCall("lseek",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+    }
+    private static final class FsyncCall {
+        static final MethodHandle H = Native.errnoCall("fsync",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class FdatasyncCall {
+        static final MethodHandle H = Native.errnoCall("fdatasync",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class SyncfsCall {
+        static final MethodHandle H = Native.errnoCall("syncfs",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class FtruncateCall {
+        static final MethodHandle H = Native.errnoCall("ftruncate",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    }
+    private static final class FallocateCall {
+        static final MethodHandle H = Native.errnoCall("fallocate",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    }
+    private static final class DupCall {
+        static final MethodHandle H = Native.errnoCall("dup",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class FcntlIntCall {
+        static final MethodHandle H = Native.variadicErrnoCall("fcntl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
+    }
+    private static final class FcntlPtrCall {
+        static final MethodHandle H = Native.variadicErrnoCall("fcntl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), 2);
+    }
+    private static final class Pipe2Call {
+        static final MethodHandle H = Native.errnoCall("pipe2",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class SpliceCall {
+        static final MethodHandle H = Native.errnoCall("splice",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+    private static final class VmspliceCall {
+        static final MethodHandle H = Native.errnoCall("vmsplice",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+    private static final class CopyFileRangeCall {
+        static final MethodHandle H = Native.errnoCall("copy_file_range",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
 
     private FdCalls() {
     }
@@ -126,7 +175,7 @@ public final class FdCalls {
         MemorySegment st = Native.callState();
         int r;
         try {
-            r = (int) CLOSE.invokeExact(st, fd);
+            r = (int) CloseCall.H.invokeExact(st, fd);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -144,7 +193,7 @@ public final class FdCalls {
         long r;
         try {
             do {
-                r = (long) READ.invokeExact(st, fd, buf, buf.byteSize());
+                r = (long) ReadCall.H.invokeExact(st, fd, buf, buf.byteSize());
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -164,7 +213,7 @@ public final class FdCalls {
         long r;
         try {
             do {
-                r = (long) READV.invokeExact(st, fd, iov, iovcnt);
+                r = (long) ReadvCall.H.invokeExact(st, fd, iov, iovcnt);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -184,7 +233,7 @@ public final class FdCalls {
         long r;
         try {
             do {
-                r = (long) WRITEV.invokeExact(st, fd, iov, iovcnt);
+                r = (long) WritevCall.H.invokeExact(st, fd, iov, iovcnt);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -211,7 +260,7 @@ public final class FdCalls {
         MemorySegment st = Native.callState();
         int r;
         try {
-            r = (int) FCNTL_PTR.invokeExact(st, fd, cmd, flock);
+            r = (int) FcntlPtrCall.H.invokeExact(st, fd, cmd, flock);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -228,7 +277,7 @@ public final class FdCalls {
         long r;
         try {
             do {
-                r = (long) READ.invokeExact(st, fd, buf, buf.byteSize());
+                r = (long) ReadCall.H.invokeExact(st, fd, buf, buf.byteSize());
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -242,7 +291,7 @@ public final class FdCalls {
         long r;
         try {
             do {
-                r = (long) WRITE.invokeExact(st, fd, buf, buf.byteSize());
+                r = (long) WriteCall.H.invokeExact(st, fd, buf, buf.byteSize());
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -256,7 +305,7 @@ public final class FdCalls {
         long r;
         try {
             do {
-                r = (long) PREAD.invokeExact(st, fd, buf, buf.byteSize(), offset);
+                r = (long) PreadCall.H.invokeExact(st, fd, buf, buf.byteSize(), offset);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -270,7 +319,7 @@ public final class FdCalls {
         long r;
         try {
             do {
-                r = (long) PWRITE.invokeExact(st, fd, buf, buf.byteSize(), offset);
+                r = (long) PwriteCall.H.invokeExact(st, fd, buf, buf.byteSize(), offset);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -284,7 +333,7 @@ public final class FdCalls {
         long r;
         try {
             do {
-                r = (long) READV.invokeExact(st, fd, iov, iovcnt);
+                r = (long) ReadvCall.H.invokeExact(st, fd, iov, iovcnt);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -298,7 +347,7 @@ public final class FdCalls {
         long r;
         try {
             do {
-                r = (long) WRITEV.invokeExact(st, fd, iov, iovcnt);
+                r = (long) WritevCall.H.invokeExact(st, fd, iov, iovcnt);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -312,7 +361,7 @@ public final class FdCalls {
         long r;
         try {
             do {
-                r = (long) PREADV.invokeExact(st, fd, iov, iovcnt, offset);
+                r = (long) PreadvCall.H.invokeExact(st, fd, iov, iovcnt, offset);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -326,7 +375,7 @@ public final class FdCalls {
         long r;
         try {
             do {
-                r = (long) PWRITEV.invokeExact(st, fd, iov, iovcnt, offset);
+                r = (long) PwritevCall.H.invokeExact(st, fd, iov, iovcnt, offset);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -346,7 +395,7 @@ public final class FdCalls {
         long r;
         try {
             do {
-                r = (long) PREADV2.invokeExact(st, fd, iov, iovcnt, offset, flags);
+                r = (long) Preadv2Call.H.invokeExact(st, fd, iov, iovcnt, offset, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -363,7 +412,7 @@ public final class FdCalls {
         long r;
         try {
             do {
-                r = (long) PWRITEV2.invokeExact(st, fd, iov, iovcnt, offset, flags);
+                r = (long) Pwritev2Call.H.invokeExact(st, fd, iov, iovcnt, offset, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -380,7 +429,7 @@ public final class FdCalls {
         long r;
         try {
             do {
-                r = (long) LSEEK.invokeExact(st, fd, offset, whence);
+                r = (long) LseekCall.H.invokeExact(st, fd, offset, whence);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -394,7 +443,7 @@ public final class FdCalls {
         int r;
         try {
             do {
-                r = (int) FSYNC.invokeExact(st, fd);
+                r = (int) FsyncCall.H.invokeExact(st, fd);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -408,7 +457,7 @@ public final class FdCalls {
         int r;
         try {
             do {
-                r = (int) FDATASYNC.invokeExact(st, fd);
+                r = (int) FdatasyncCall.H.invokeExact(st, fd);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -422,7 +471,7 @@ public final class FdCalls {
         int r;
         try {
             do {
-                r = (int) SYNCFS.invokeExact(st, fd);
+                r = (int) SyncfsCall.H.invokeExact(st, fd);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -436,7 +485,7 @@ public final class FdCalls {
         int r;
         try {
             do {
-                r = (int) FTRUNCATE.invokeExact(st, fd, length);
+                r = (int) FtruncateCall.H.invokeExact(st, fd, length);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -450,7 +499,7 @@ public final class FdCalls {
         int r;
         try {
             do {
-                r = (int) FALLOCATE.invokeExact(st, fd, mode, offset, len);
+                r = (int) FallocateCall.H.invokeExact(st, fd, mode, offset, len);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -464,7 +513,7 @@ public final class FdCalls {
         int r;
         try {
             do {
-                r = (int) DUP.invokeExact(st, fd);
+                r = (int) DupCall.H.invokeExact(st, fd);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -478,7 +527,7 @@ public final class FdCalls {
         int r;
         try {
             do {
-                r = (int) FCNTL_INT.invokeExact(st, fd, cmd, arg);
+                r = (int) FcntlIntCall.H.invokeExact(st, fd, cmd, arg);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -492,7 +541,7 @@ public final class FdCalls {
         int r;
         try {
             do {
-                r = (int) FCNTL_PTR.invokeExact(st, fd, cmd, flock);
+                r = (int) FcntlPtrCall.H.invokeExact(st, fd, cmd, flock);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -506,7 +555,7 @@ public final class FdCalls {
         long r;
         try {
             do {
-                r = (long) COPY_FILE_RANGE.invokeExact(st, fdIn, offIn, fdOut, offOut, len, flags);
+                r = (long) CopyFileRangeCall.H.invokeExact(st, fdIn, offIn, fdOut, offOut, len, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -519,7 +568,7 @@ public final class FdCalls {
         MemorySegment st = Native.callState();
         int r;
         try {
-            r = (int) PIPE2.invokeExact(st, fds, flags);
+            r = (int) Pipe2Call.H.invokeExact(st, fds, flags);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -536,7 +585,7 @@ public final class FdCalls {
         long r;
         try {
             do {
-                r = (long) SPLICE.invokeExact(st, fdIn, offIn, fdOut, offOut, len, flags);
+                r = (long) SpliceCall.H.invokeExact(st, fdIn, offIn, fdOut, offOut, len, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -554,7 +603,7 @@ public final class FdCalls {
         long r;
         try {
             do {
-                r = (long) VMSPLICE.invokeExact(st, fd, iov, nrSegs, flags);
+                r = (long) VmspliceCall.H.invokeExact(st, fd, iov, nrSegs, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);

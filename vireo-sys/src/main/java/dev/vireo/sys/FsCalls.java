@@ -125,80 +125,155 @@ public final class FsCalls {
     public static final int W_OK = 2;
     public static final int X_OK = 1;
 
-    private static final MethodHandle OPEN = Native.variadicErrnoCall("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2);
-    private static final MethodHandle OPENAT = Native.variadicErrnoCall("openat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 3);
-    private static final MethodHandle STATX = Native.errnoCall("statx",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle FSTATAT = Native.errnoCall("fstatat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle FSTATVFS = Native.errnoCall("fstatvfs",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle GETDENTS64 = Native.errnoCall("getdents64",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle RENAMEAT2 = Native.errnoCall("renameat2",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle LINKAT = Native.errnoCall("linkat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SYMLINKAT = Native.errnoCall("symlinkat",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
-    private static final MethodHandle READLINKAT = Native.errnoCall("readlinkat",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle MKNODAT = Native.errnoCall("mknodat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle MKDIRAT = Native.errnoCall("mkdirat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle UNLINKAT = Native.errnoCall("unlinkat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FCHMODAT = Native.errnoCall("fchmodat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle FCHMOD = Native.errnoCall("fchmod",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle FCHOWN = Native.errnoCall("fchown",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle FCHOWNAT = Native.errnoCall("fchownat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle UTIMENSAT = Native.errnoCall("utimensat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle FUTIMENS = Native.errnoCall("futimens",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle FACCESSAT = Native.errnoCall("faccessat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle FGETXATTR = Native.errnoCall("fgetxattr",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle FSETXATTR = Native.errnoCall("fsetxattr",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle FLISTXATTR = Native.errnoCall("flistxattr",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle FREMOVEXATTR = Native.errnoCall("fremovexattr",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle LGETXATTR = Native.errnoCall("lgetxattr",
-            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle LSETXATTR = Native.errnoCall("lsetxattr",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle LLISTXATTR = Native.errnoCall("llistxattr",
-            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle LREMOVEXATTR = Native.errnoCall("lremovexattr",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle NAME_TO_HANDLE_AT = Native.errnoCall("name_to_handle_at",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle OPEN_BY_HANDLE_AT = Native.errnoCall("open_by_handle_at",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle GETXATTR = Native.errnoCall("getxattr",
-            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle SETXATTR = Native.errnoCall("setxattr",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle LISTXATTR = Native.errnoCall("listxattr",
-            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle REMOVEXATTR = Native.errnoCall("removexattr",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    // Each handle sits in its own holder class, linked when the call is first made (see Native).
+    private static final class OpenCall {
+        static final MethodHandle H = Native.variadicErrnoCall("open",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2);
+    }
+    private static final class OpenatCall {
+        static final MethodHandle H = Native.variadicErrnoCall("openat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 3);
+    }
+    private static final class StatxCall {
+        static final MethodHandle H = Native.errnoCall("statx",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class FstatatCall {
+        static final MethodHandle H = Native.errnoCall("fstatat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    }
+    private static final class FstatvfsCall {
+        static final MethodHandle H = Native.errnoCall("fstatvfs",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class Getdents64Call {
+        static final MethodHandle H = Native.errnoCall("getdents64",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    private static final class Renameat2Call {
+        static final MethodHandle H = Native.errnoCall("renameat2",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class LinkatCall {
+        static final MethodHandle H = Native.errnoCall("linkat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class SymlinkatCall {
+        static final MethodHandle H = Native.errnoCall("symlinkat",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    }
+    private static final class ReadlinkatCall {
+        static final MethodHandle H = Native.errnoCall("readlinkat",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    }
+    private static final class MknodatCall {
+        static final MethodHandle H = Native.errnoCall("mknodat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
+    }
+    private static final class MkdiratCall {
+        static final MethodHandle H = Native.errnoCall("mkdirat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class UnlinkatCall {
+        static final MethodHandle H = Native.errnoCall("unlinkat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class FchmodatCall {
+        static final MethodHandle H = Native.errnoCall("fchmodat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    }
+    private static final class FchmodCall {
+        static final MethodHandle H = Native.errnoCall("fchmod",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class FchownCall {
+        static final MethodHandle H = Native.errnoCall("fchown",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class FchownatCall {
+        static final MethodHandle H = Native.errnoCall("fchownat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class UtimensatCall {
+        static final MethodHandle H = Native.errnoCall("utimensat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    }
+    private static final class FutimensCall {
+        static final MethodHandle H = Native.errnoCall("futimens",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class FaccessatCall {
+        static final MethodHandle H = Native.errnoCall("faccessat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    }
+    private static final class FgetxattrCall {
+        static final MethodHandle H = Native.errnoCall("fgetxattr",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    }
+    private static final class FsetxattrCall {
+        static final MethodHandle H = Native.errnoCall("fsetxattr",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+    private static final class FlistxattrCall {
+        static final MethodHandle H = Native.errnoCall("flistxattr",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    private static final class FremovexattrCall {
+        static final MethodHandle H = Native.errnoCall("fremovexattr",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class LgetxattrCall {
+        static final MethodHandle H = Native.errnoCall("lgetxattr",
+                FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    }
+    private static final class LsetxattrCall {
+        static final MethodHandle H = Native.errnoCall("lsetxattr",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+    private static final class LlistxattrCall {
+        static final MethodHandle H = Native.errnoCall("llistxattr",
+                FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    }
+    private static final class LremovexattrCall {
+        static final MethodHandle H = Native.errnoCall("lremovexattr",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    }
+    private static final class NameToHandleAtCall {
+        static final MethodHandle H = Native.errnoCall("name_to_handle_at",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+    }
+    private static final class OpenByHandleAtCall {
+        static final MethodHandle H = Native.errnoCall("open_by_handle_at",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class GetxattrCall {
+        static final MethodHandle H = Native.errnoCall("getxattr",
+                FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    }
+    private static final class SetxattrCall {
+        static final MethodHandle H = Native.errnoCall("setxattr",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+    private static final class ListxattrCall {
+        static final MethodHandle H = Native.errnoCall("listxattr",
+                FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    }
+    private static final class RemovexattrCall {
+        static final MethodHandle H = Native.errnoCall("removexattr",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    }
     // umask(2) cannot fail.
-    private static final MethodHandle UMASK = Native.plainCall("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle MOUNT = Native.errnoCall("mount",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
-    private static final MethodHandle UMOUNT2 = Native.errnoCall("umount2",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final class UmaskCall {
+        static final MethodHandle H = Native.plainCall("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class MountCall {
+        static final MethodHandle H = Native.errnoCall("mount",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    }
+    private static final class Umount2Call {
+        static final MethodHandle H = Native.errnoCall("umount2",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    }
 
     private FsCalls() {
     }
@@ -260,7 +335,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) OPEN.invokeExact(st, path, flags, mode);
+                r = (int) OpenCall.H.invokeExact(st, path, flags, mode);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -281,7 +356,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) OPENAT.invokeExact(st, dirfd, path, flags, mode);
+                r = (int) OpenatCall.H.invokeExact(st, dirfd, path, flags, mode);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -302,7 +377,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) STATX.invokeExact(st, dirfd, path, flags, mask, statx);
+                r = (int) StatxCall.H.invokeExact(st, dirfd, path, flags, mask, statx);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -323,7 +398,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) FSTATAT.invokeExact(st, dirfd, path, stat, flags);
+                r = (int) FstatatCall.H.invokeExact(st, dirfd, path, stat, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -344,7 +419,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) FSTATVFS.invokeExact(st, fd, statvfs);
+                r = (int) FstatvfsCall.H.invokeExact(st, fd, statvfs);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -358,7 +433,7 @@ public final class FsCalls {
         long r;
         try {
             do {
-                r = (long) GETDENTS64.invokeExact(st, fd, buf, buf.byteSize());
+                r = (long) Getdents64Call.H.invokeExact(st, fd, buf, buf.byteSize());
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -372,7 +447,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) RENAMEAT2.invokeExact(st, olddirfd, oldpath, newdirfd, newpath, flags);
+                r = (int) Renameat2Call.H.invokeExact(st, olddirfd, oldpath, newdirfd, newpath, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -393,7 +468,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) LINKAT.invokeExact(st, olddirfd, oldpath, newdirfd, newpath, flags);
+                r = (int) LinkatCall.H.invokeExact(st, olddirfd, oldpath, newdirfd, newpath, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -414,7 +489,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) SYMLINKAT.invokeExact(st, target, newdirfd, linkpath);
+                r = (int) SymlinkatCall.H.invokeExact(st, target, newdirfd, linkpath);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -435,7 +510,7 @@ public final class FsCalls {
         long r;
         try {
             do {
-                r = (long) READLINKAT.invokeExact(st, dirfd, path, buf, buf.byteSize());
+                r = (long) ReadlinkatCall.H.invokeExact(st, dirfd, path, buf, buf.byteSize());
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -449,7 +524,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) MKNODAT.invokeExact(st, dirfd, path, mode, dev);
+                r = (int) MknodatCall.H.invokeExact(st, dirfd, path, mode, dev);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -470,7 +545,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) MKDIRAT.invokeExact(st, dirfd, path, mode);
+                r = (int) MkdiratCall.H.invokeExact(st, dirfd, path, mode);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -491,7 +566,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) UNLINKAT.invokeExact(st, dirfd, path, flags);
+                r = (int) UnlinkatCall.H.invokeExact(st, dirfd, path, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -512,7 +587,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) FCHMODAT.invokeExact(st, dirfd, path, mode, flags);
+                r = (int) FchmodatCall.H.invokeExact(st, dirfd, path, mode, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -533,7 +608,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) FCHMOD.invokeExact(st, fd, mode);
+                r = (int) FchmodCall.H.invokeExact(st, fd, mode);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -547,7 +622,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) FCHOWNAT.invokeExact(st, dirfd, path, uid, gid, flags);
+                r = (int) FchownatCall.H.invokeExact(st, dirfd, path, uid, gid, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -568,7 +643,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) FCHOWN.invokeExact(st, fd, uid, gid);
+                r = (int) FchownCall.H.invokeExact(st, fd, uid, gid);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -582,7 +657,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) UTIMENSAT.invokeExact(st, dirfd, path, times, flags);
+                r = (int) UtimensatCall.H.invokeExact(st, dirfd, path, times, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -603,7 +678,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) FUTIMENS.invokeExact(st, fd, times);
+                r = (int) FutimensCall.H.invokeExact(st, fd, times);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -617,7 +692,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) FACCESSAT.invokeExact(st, dirfd, path, mode, flags);
+                r = (int) FaccessatCall.H.invokeExact(st, dirfd, path, mode, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -638,7 +713,7 @@ public final class FsCalls {
         long r;
         try {
             do {
-                r = (long) FGETXATTR.invokeExact(st, fd, name, value, value.byteSize());
+                r = (long) FgetxattrCall.H.invokeExact(st, fd, name, value, value.byteSize());
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -652,7 +727,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) FSETXATTR.invokeExact(st, fd, name, value, value.byteSize(), flags);
+                r = (int) FsetxattrCall.H.invokeExact(st, fd, name, value, value.byteSize(), flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -666,7 +741,7 @@ public final class FsCalls {
         long r;
         try {
             do {
-                r = (long) FLISTXATTR.invokeExact(st, fd, list, list.byteSize());
+                r = (long) FlistxattrCall.H.invokeExact(st, fd, list, list.byteSize());
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -680,7 +755,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) FREMOVEXATTR.invokeExact(st, fd, name);
+                r = (int) FremovexattrCall.H.invokeExact(st, fd, name);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -694,7 +769,7 @@ public final class FsCalls {
         long r;
         try {
             do {
-                r = (long) LGETXATTR.invokeExact(st, path, name, value, value.byteSize());
+                r = (long) LgetxattrCall.H.invokeExact(st, path, name, value, value.byteSize());
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -708,7 +783,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) LSETXATTR.invokeExact(st, path, name, value, value.byteSize(), flags);
+                r = (int) LsetxattrCall.H.invokeExact(st, path, name, value, value.byteSize(), flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -722,7 +797,7 @@ public final class FsCalls {
         long r;
         try {
             do {
-                r = (long) LLISTXATTR.invokeExact(st, path, list, list.byteSize());
+                r = (long) LlistxattrCall.H.invokeExact(st, path, list, list.byteSize());
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -736,7 +811,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) LREMOVEXATTR.invokeExact(st, path, name);
+                r = (int) LremovexattrCall.H.invokeExact(st, path, name);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -750,7 +825,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) NAME_TO_HANDLE_AT.invokeExact(st, dirfd, path, handle, mountId, flags);
+                r = (int) NameToHandleAtCall.H.invokeExact(st, dirfd, path, handle, mountId, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -771,7 +846,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) OPEN_BY_HANDLE_AT.invokeExact(st, mountFd, handle, flags);
+                r = (int) OpenByHandleAtCall.H.invokeExact(st, mountFd, handle, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -789,7 +864,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) STATX.invokeExact(st, dirfd, path, flags, mask, statx);
+                r = (int) StatxCall.H.invokeExact(st, dirfd, path, flags, mask, statx);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -819,7 +894,7 @@ public final class FsCalls {
         long r;
         try {
             do {
-                r = (long) GETXATTR.invokeExact(st, path, name, value, value.byteSize());
+                r = (long) GetxattrCall.H.invokeExact(st, path, name, value, value.byteSize());
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -833,7 +908,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) SETXATTR.invokeExact(st, path, name, value, value.byteSize(), flags);
+                r = (int) SetxattrCall.H.invokeExact(st, path, name, value, value.byteSize(), flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -847,7 +922,7 @@ public final class FsCalls {
         long r;
         try {
             do {
-                r = (long) LISTXATTR.invokeExact(st, path, list, list.byteSize());
+                r = (long) ListxattrCall.H.invokeExact(st, path, list, list.byteSize());
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -861,7 +936,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) REMOVEXATTR.invokeExact(st, path, name);
+                r = (int) RemovexattrCall.H.invokeExact(st, path, name);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -876,7 +951,7 @@ public final class FsCalls {
      */
     public static int umask(int mask) {
         try {
-            return (int) UMASK.invokeExact(mask);
+            return (int) UmaskCall.H.invokeExact(mask);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -888,7 +963,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) MOUNT.invokeExact(st, source, target, fstype, flags, data);
+                r = (int) MountCall.H.invokeExact(st, source, target, fstype, flags, data);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -902,7 +977,7 @@ public final class FsCalls {
         int r;
         try {
             do {
-                r = (int) UMOUNT2.invokeExact(st, target, flags);
+                r = (int) Umount2Call.H.invokeExact(st, target, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);

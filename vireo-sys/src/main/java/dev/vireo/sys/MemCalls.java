@@ -46,16 +46,27 @@ public final class MemCalls {
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
 
-    private static final MethodHandle MMAP = Native.errnoCall("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle MEMFD_CREATE = Native.errnoCall("memfd_create",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle MUNMAP = Native.errnoCall("munmap",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle MADVISE = Native.errnoCall("madvise",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle MPROTECT = Native.errnoCall("mprotect",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    // Each handle sits in its own holder class, linked when the call is first made (see Native).
+    private static final class MmapCall {
+        static final MethodHandle H = Native.errnoCall("mmap",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    }
+    private static final class MemfdCreateCall {
+        static final MethodHandle H = Native.errnoCall("memfd_create",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class MunmapCall {
+        static final MethodHandle H = Native.errnoCall("munmap",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    private static final class MadviseCall {
+        static final MethodHandle H = Native.errnoCall("madvise",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+    private static final class MprotectCall {
+        static final MethodHandle H = Native.errnoCall("mprotect",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
     /** MAP_FAILED, ((void *) -1). */
     private static final long MAP_FAILED = -1L;
 
@@ -82,7 +93,7 @@ public final class MemCalls {
         MemorySegment st = Native.callState();
         MemorySegment r;
         try {
-            r = (MemorySegment) MMAP.invokeExact(st, hint, length, prot, flags, fd, offset);
+            r = (MemorySegment) MmapCall.H.invokeExact(st, hint, length, prot, flags, fd, offset);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -98,7 +109,7 @@ public final class MemCalls {
             MemorySegment st = Native.callState();
             int r;
             try {
-                r = (int) MEMFD_CREATE.invokeExact(st, a.allocateFrom(name), flags);
+                r = (int) MemfdCreateCall.H.invokeExact(st, a.allocateFrom(name), flags);
             } catch (Throwable t) {
                 throw Native.unexpected(t);
             }
@@ -112,7 +123,7 @@ public final class MemCalls {
         int r;
         try {
             do {
-                r = (int) MUNMAP.invokeExact(st, addr, len);
+                r = (int) MunmapCall.H.invokeExact(st, addr, len);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -126,7 +137,7 @@ public final class MemCalls {
         int r;
         try {
             do {
-                r = (int) MADVISE.invokeExact(st, range, range.byteSize(), advice);
+                r = (int) MadviseCall.H.invokeExact(st, range, range.byteSize(), advice);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -143,7 +154,7 @@ public final class MemCalls {
         int r;
         try {
             do {
-                r = (int) MPROTECT.invokeExact(st, range, range.byteSize(), prot);
+                r = (int) MprotectCall.H.invokeExact(st, range, range.byteSize(), prot);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);

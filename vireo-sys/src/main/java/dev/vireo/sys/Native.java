@@ -18,7 +18,15 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  *
  * <h2>Linking</h2>
  * Handles are created once, in {@code static final} fields of the wrapper classes
- * ({@link FdCalls}, {@link FsCalls}, ...). A function that reports failure through {@code errno} is
+ * ({@link FdCalls}, {@link FsCalls}, ...), each in a small holder class of its own
+ * ({@code private static final class StatxCall { static final MethodHandle H = ...; }}), so that a
+ * handle is linked when its function is first called rather than when its wrapper class is first
+ * touched. Linking costs a few milliseconds of a fresh JVM per distinct signature (the JDK spins a
+ * stub class and its method-handle forms, which the AOT cache cannot keep, and then JIT-compiles
+ * the class-file code that spun them); a program uses a handful of the hundred-odd functions, and
+ * {@code vireo run} would otherwise link them all before its guest starts. The handle is still a
+ * constant to the JIT. {@code NativeLinkingTest} links every one of them.
+ * A function that reports failure through {@code errno} is
  * linked with {@link #errnoCall}, which adds {@code Linker.Option.captureCallState("errno")}: the
  * handle then takes a call-state segment as its first argument, and errno is read from that segment
  * right after the call, never through {@code __errno_location} (which the JVM's own calls may have

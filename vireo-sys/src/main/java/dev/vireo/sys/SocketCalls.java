@@ -53,26 +53,47 @@ public final class SocketCalls {
     @NotInHeaders("SCM_MAX_FD of include/net/scm.h, private to the kernel")
     public static final int MAX_FDS = 253;
 
-    private static final MethodHandle SOCKETPAIR = Native.errnoCall("socketpair",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle BIND = Native.errnoCall("bind",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle CONNECT = Native.errnoCall("connect",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SOCKET = Native.errnoCall("socket",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle LISTEN = Native.errnoCall("listen",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle ACCEPT4 = Native.errnoCall("accept4",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle SENDMSG = Native.errnoCall("sendmsg",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle RECVMSG = Native.errnoCall("recvmsg",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle GETSOCKOPT = Native.errnoCall("getsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle SHUTDOWN = Native.errnoCall("shutdown",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    // Each handle sits in its own holder class, linked when the call is first made (see Native).
+    private static final class SocketpairCall {
+        static final MethodHandle H = Native.errnoCall("socketpair",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class BindCall {
+        static final MethodHandle H = Native.errnoCall("bind",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class ConnectCall {
+        static final MethodHandle H = Native.errnoCall("connect",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class SocketCall {
+        static final MethodHandle H = Native.errnoCall("socket",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class ListenCall {
+        static final MethodHandle H = Native.errnoCall("listen",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class Accept4Call {
+        static final MethodHandle H = Native.errnoCall("accept4",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    }
+    private static final class SendmsgCall {
+        static final MethodHandle H = Native.errnoCall("sendmsg",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class RecvmsgCall {
+        static final MethodHandle H = Native.errnoCall("recvmsg",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class GetsockoptCall {
+        static final MethodHandle H = Native.errnoCall("getsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+    private static final class ShutdownCall {
+        static final MethodHandle H = Native.errnoCall("shutdown",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
 
     private SocketCalls() {
     }
@@ -84,7 +105,7 @@ public final class SocketCalls {
             MemorySegment st = Native.callState();
             int r;
             try {
-                r = (int) SOCKETPAIR.invokeExact(st, domain, type, protocol, fds);
+                r = (int) SocketpairCall.H.invokeExact(st, domain, type, protocol, fds);
             } catch (Throwable t) {
                 throw Native.unexpected(t);
             }
@@ -108,7 +129,7 @@ public final class SocketCalls {
             MemorySegment st = Native.callState();
             int r;
             try {
-                r = (int) GETSOCKOPT.invokeExact(st, fd, SOL_SOCKET, SO_PEERCRED, cred, len);
+                r = (int) GetsockoptCall.H.invokeExact(st, fd, SOL_SOCKET, SO_PEERCRED, cred, len);
             } catch (Throwable t) {
                 throw Native.unexpected(t);
             }
@@ -125,7 +146,7 @@ public final class SocketCalls {
             MemorySegment st = Native.callState();
             int r;
             try {
-                r = (int) BIND.invokeExact(st, fd, addr, len);
+                r = (int) BindCall.H.invokeExact(st, fd, addr, len);
             } catch (Throwable t) {
                 throw Native.unexpected(t);
             }
@@ -142,7 +163,7 @@ public final class SocketCalls {
             int r;
             try {
                 do {
-                    r = (int) CONNECT.invokeExact(st, fd, addr, len);
+                    r = (int) ConnectCall.H.invokeExact(st, fd, addr, len);
                 } while (Native.interrupted(r, st));
             } catch (Throwable t) {
                 throw Native.unexpected(t);
@@ -247,7 +268,7 @@ public final class SocketCalls {
         int r;
         try {
             do {
-                r = (int) SOCKET.invokeExact(st, domain, type, protocol);
+                r = (int) SocketCall.H.invokeExact(st, domain, type, protocol);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -261,7 +282,7 @@ public final class SocketCalls {
         int r;
         try {
             do {
-                r = (int) LISTEN.invokeExact(st, fd, backlog);
+                r = (int) ListenCall.H.invokeExact(st, fd, backlog);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -275,7 +296,7 @@ public final class SocketCalls {
         int r;
         try {
             do {
-                r = (int) ACCEPT4.invokeExact(st, fd, MemorySegment.NULL, MemorySegment.NULL, flags);
+                r = (int) Accept4Call.H.invokeExact(st, fd, MemorySegment.NULL, MemorySegment.NULL, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -289,7 +310,7 @@ public final class SocketCalls {
         long r;
         try {
             do {
-                r = (long) SENDMSG.invokeExact(st, fd, msg, flags);
+                r = (long) SendmsgCall.H.invokeExact(st, fd, msg, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -303,7 +324,7 @@ public final class SocketCalls {
         long r;
         try {
             do {
-                r = (long) RECVMSG.invokeExact(st, fd, msg, flags);
+                r = (long) RecvmsgCall.H.invokeExact(st, fd, msg, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -320,7 +341,7 @@ public final class SocketCalls {
         long r;
         try {
             do {
-                r = (long) SENDMSG.invokeExact(st, fd, msg, flags | MSG_DONTWAIT);
+                r = (long) SendmsgCall.H.invokeExact(st, fd, msg, flags | MSG_DONTWAIT);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -340,7 +361,7 @@ public final class SocketCalls {
         long r;
         try {
             do {
-                r = (long) RECVMSG.invokeExact(st, fd, msg, flags | MSG_DONTWAIT);
+                r = (long) RecvmsgCall.H.invokeExact(st, fd, msg, flags | MSG_DONTWAIT);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -357,7 +378,7 @@ public final class SocketCalls {
         int r;
         try {
             do {
-                r = (int) SHUTDOWN.invokeExact(st, fd, how);
+                r = (int) ShutdownCall.H.invokeExact(st, fd, how);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);

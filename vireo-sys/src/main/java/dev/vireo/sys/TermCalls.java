@@ -32,25 +32,42 @@ public final class TermCalls {
     /** {@code TIOCGWINSZ}: {@code 0x5413} on x86 (asm-generic/ioctls.h, not _IOR-encoded). */
     public static final long TIOCGWINSZ = 0x5413;
 
-    private static final MethodHandle ISATTY = Native.errnoCall("isatty",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle TCGETATTR = Native.errnoCall("tcgetattr",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle TCSETATTR = Native.errnoCall("tcsetattr",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    // Each handle sits in its own holder class, linked when the call is first made (see Native).
+    private static final class IsattyCall {
+        static final MethodHandle H = Native.errnoCall("isatty",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class TcgetattrCall {
+        static final MethodHandle H = Native.errnoCall("tcgetattr",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class TcsetattrCall {
+        static final MethodHandle H = Native.errnoCall("tcsetattr",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    }
     // cfmakeraw(3) returns void and cannot fail.
-    private static final MethodHandle CFMAKERAW = Native.plainCall("cfmakeraw",
-            FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class CfmakerawCall {
+        static final MethodHandle H = Native.plainCall("cfmakeraw",
+                FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
-    private static final MethodHandle POSIX_OPENPT = Native.errnoCall("posix_openpt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle GRANTPT = Native.errnoCall("grantpt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle UNLOCKPT = Native.errnoCall("unlockpt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final class PosixOpenptCall {
+        static final MethodHandle H = Native.errnoCall("posix_openpt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class GrantptCall {
+        static final MethodHandle H = Native.errnoCall("grantpt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class UnlockptCall {
+        static final MethodHandle H = Native.errnoCall("unlockpt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
     // ptsname_r returns the error number (and may also set errno).
-    private static final MethodHandle PTSNAME_R = Native.plainCall("ptsname_r",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final class PtsnameRCall {
+        static final MethodHandle H = Native.plainCall("ptsname_r",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
 
     private TermCalls() {
     }
@@ -58,7 +75,7 @@ public final class TermCalls {
     /** isatty(3): whether {@code fd} is a terminal (false for any error, as isatty itself says). */
     public static boolean isatty(int fd) {
         try {
-            return (int) ISATTY.invokeExact(Native.callState(), fd) == 1;
+            return (int) IsattyCall.H.invokeExact(Native.callState(), fd) == 1;
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -71,7 +88,7 @@ public final class TermCalls {
             MemorySegment st = Native.callState();
             int r;
             try {
-                r = (int) TCGETATTR.invokeExact(st, fd, t);
+                r = (int) TcgetattrCall.H.invokeExact(st, fd, t);
             } catch (Throwable e) {
                 throw Native.unexpected(e);
             }
@@ -95,7 +112,7 @@ public final class TermCalls {
             int r;
             try {
                 do {
-                    r = (int) TCSETATTR.invokeExact(st, fd, when, t);
+                    r = (int) TcsetattrCall.H.invokeExact(st, fd, when, t);
                 } while (Native.interrupted(r, st));
             } catch (Throwable e) {
                 throw Native.unexpected(e);
@@ -110,7 +127,7 @@ public final class TermCalls {
             MemorySegment t = a.allocate(Termios.LAYOUT);
             MemorySegment.copy(termios, 0, t, JAVA_BYTE, 0, termios.length);
             try {
-                CFMAKERAW.invokeExact(t);
+                CfmakerawCall.H.invokeExact(t);
             } catch (Throwable e) {
                 throw Native.unexpected(e);
             }
@@ -138,7 +155,7 @@ public final class TermCalls {
         int r;
         try {
             do {
-                r = (int) POSIX_OPENPT.invokeExact(st, flags);
+                r = (int) PosixOpenptCall.H.invokeExact(st, flags);
             } while (Native.interrupted(r, st));
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -151,7 +168,7 @@ public final class TermCalls {
         MemorySegment st = Native.callState();
         int r;
         try {
-            r = (int) GRANTPT.invokeExact(st, master);
+            r = (int) GrantptCall.H.invokeExact(st, master);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -163,7 +180,7 @@ public final class TermCalls {
         MemorySegment st = Native.callState();
         int r;
         try {
-            r = (int) UNLOCKPT.invokeExact(st, master);
+            r = (int) UnlockptCall.H.invokeExact(st, master);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -176,7 +193,7 @@ public final class TermCalls {
             MemorySegment buf = a.allocate(128);
             int r;
             try {
-                r = (int) PTSNAME_R.invokeExact(master, buf, buf.byteSize());
+                r = (int) PtsnameRCall.H.invokeExact(master, buf, buf.byteSize());
             } catch (Throwable t) {
                 throw Native.unexpected(t);
             }

@@ -44,22 +44,47 @@ public final class ThreadCalls {
     public static final int SIGUSR1 = 10;
     public static final int SIGUSR2 = 12;
 
-    private static final MethodHandle GETTID = Native.plainCall("gettid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETPID = Native.plainCall("getpid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETUID = Native.plainCall("getuid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETEUID = Native.plainCall("geteuid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETGID = Native.plainCall("getgid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle PTHREAD_SELF = Native.plainCall("pthread_self", FunctionDescriptor.of(JAVA_LONG));
+    // Each handle sits in its own holder class, linked when the call is first made (see Native).
+    private static final class GettidCall {
+        static final MethodHandle H = Native.plainCall("gettid", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class GetpidCall {
+        static final MethodHandle H = Native.plainCall("getpid", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class GetuidCall {
+        static final MethodHandle H = Native.plainCall("getuid", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class GeteuidCall {
+        static final MethodHandle H = Native.plainCall("geteuid", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class GetgidCall {
+        static final MethodHandle H = Native.plainCall("getgid", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class PthreadSelfCall {
+        static final MethodHandle H = Native.plainCall("pthread_self", FunctionDescriptor.of(JAVA_LONG));
+    }
     // pthread_kill returns the error number instead of setting errno.
-    private static final MethodHandle PTHREAD_KILL = Native.plainCall("pthread_kill",
-            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final class PthreadKillCall {
+        static final MethodHandle H = Native.plainCall("pthread_kill",
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
+    }
     // setfsuid/setfsgid return the previous id and never set errno.
-    private static final MethodHandle SETFSUID = Native.plainCall("setfsuid", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle SETFSGID = Native.plainCall("setfsgid", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle UNSHARE = Native.errnoCall("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle SIGRTMAX = Native.plainCall("__libc_current_sigrtmax", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle PRCTL = Native.variadicErrnoCall("prctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
+    private static final class SetfsuidCall {
+        static final MethodHandle H = Native.plainCall("setfsuid", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class SetfsgidCall {
+        static final MethodHandle H = Native.plainCall("setfsgid", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class UnshareCall {
+        static final MethodHandle H = Native.errnoCall("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class SigrtmaxCall {
+        static final MethodHandle H = Native.plainCall("__libc_current_sigrtmax", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class PrctlCall {
+        static final MethodHandle H = Native.variadicErrnoCall("prctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
+    }
 
     private ThreadCalls() {
     }
@@ -67,7 +92,7 @@ public final class ThreadCalls {
     /** gettid(2): the calling thread's kernel id. */
     public static int gettid() {
         try {
-            return (int) GETTID.invokeExact();
+            return (int) GettidCall.H.invokeExact();
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -76,7 +101,7 @@ public final class ThreadCalls {
     /** getpid(2). */
     public static int getpid() {
         try {
-            return (int) GETPID.invokeExact();
+            return (int) GetpidCall.H.invokeExact();
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -85,7 +110,7 @@ public final class ThreadCalls {
     /** getuid(2). */
     public static int getuid() {
         try {
-            return (int) GETUID.invokeExact();
+            return (int) GetuidCall.H.invokeExact();
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -94,7 +119,7 @@ public final class ThreadCalls {
     /** geteuid(2). */
     public static int geteuid() {
         try {
-            return (int) GETEUID.invokeExact();
+            return (int) GeteuidCall.H.invokeExact();
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -103,7 +128,7 @@ public final class ThreadCalls {
     /** getgid(2). */
     public static int getgid() {
         try {
-            return (int) GETGID.invokeExact();
+            return (int) GetgidCall.H.invokeExact();
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -112,7 +137,7 @@ public final class ThreadCalls {
     /** pthread_self(3): the calling thread's handle, for {@link #pthreadKill}. */
     public static long pthreadSelf() {
         try {
-            return (long) PTHREAD_SELF.invokeExact();
+            return (long) PthreadSelfCall.H.invokeExact();
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -122,7 +147,7 @@ public final class ThreadCalls {
     public static void pthreadKill(long thread, int signal) {
         int err;
         try {
-            err = (int) PTHREAD_KILL.invokeExact(thread, signal);
+            err = (int) PthreadKillCall.H.invokeExact(thread, signal);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -137,8 +162,8 @@ public final class ThreadCalls {
      */
     public static int setfsuid(int uid) {
         try {
-            int previous = (int) SETFSUID.invokeExact(uid);
-            int now = (int) SETFSUID.invokeExact(-1);
+            int previous = (int) SetfsuidCall.H.invokeExact(uid);
+            int now = (int) SetfsuidCall.H.invokeExact(-1);
             if (now != uid) {
                 throw new SysException("setfsuid", Errno.EPERM.code(), Integer.toString(uid));
             }
@@ -153,8 +178,8 @@ public final class ThreadCalls {
     /** setfsgid(2) for the calling thread only; returns the previous fsgid. Verified like {@link #setfsuid}. */
     public static int setfsgid(int gid) {
         try {
-            int previous = (int) SETFSGID.invokeExact(gid);
-            int now = (int) SETFSGID.invokeExact(-1);
+            int previous = (int) SetfsgidCall.H.invokeExact(gid);
+            int now = (int) SetfsgidCall.H.invokeExact(-1);
             if (now != gid) {
                 throw new SysException("setfsgid", Errno.EPERM.code(), Integer.toString(gid));
             }
@@ -182,7 +207,7 @@ public final class ThreadCalls {
         MemorySegment st = Native.callState();
         int r;
         try {
-            r = (int) PRCTL.invokeExact(st, option, arg2, arg3, arg4, arg5);
+            r = (int) PrctlCall.H.invokeExact(st, option, arg2, arg3, arg4, arg5);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -197,7 +222,7 @@ public final class ThreadCalls {
             MemorySegment st = Native.callState();
             int r;
             try {
-                r = (int) PRCTL.invokeExact(st, PR_SET_NAME, s.address(), 0L, 0L, 0L);
+                r = (int) PrctlCall.H.invokeExact(st, PR_SET_NAME, s.address(), 0L, 0L, 0L);
             } catch (Throwable t) {
                 throw Native.unexpected(t);
             }
@@ -214,7 +239,7 @@ public final class ThreadCalls {
         MemorySegment st = Native.callState();
         int r;
         try {
-            r = (int) UNSHARE.invokeExact(st, flags);
+            r = (int) UnshareCall.H.invokeExact(st, flags);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -224,7 +249,7 @@ public final class ThreadCalls {
     /** SIGRTMAX of this C library (glibc reserves the lowest real-time signals for itself). */
     public static int sigrtmax() {
         try {
-            return (int) SIGRTMAX.invokeExact();
+            return (int) SigrtmaxCall.H.invokeExact();
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }

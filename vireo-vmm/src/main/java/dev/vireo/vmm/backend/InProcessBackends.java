@@ -1,6 +1,5 @@
 package dev.vireo.vmm.backend;
 
-import dev.vireo.fuse.passthrough.PassthroughFs;
 import dev.vireo.fuse.passthrough.PassthroughOptions;
 import dev.vireo.fuse.session.SessionConfig;
 import dev.vireo.virtio.devices.block.BlockDevice;
@@ -31,14 +30,18 @@ public final class InProcessBackends implements BackendFactory {
         PassthroughOptions po = PassthroughOptions.defaults().withReadOnly(share.readOnly())
                 .withGroups(PassthroughOptions.Groups.EXTENSION);
         Path dir = share.host();
-        // Fail before QEMU starts if the directory cannot be served.
-        new PassthroughFs(dir, po).close();
-        VirtioFsServer server = new VirtioFsServer(() -> new PassthroughFs(dir, po), SessionConfig.defaults(),
-                SHARE_THREADS, tag);
+        // The first session's file system is made while QEMU starts (see ShareFileSystems).
+        ShareFileSystems fileSystems = new ShareFileSystems(dir, po, tag);
+        VirtioFsServer server = new VirtioFsServer(fileSystems, SessionConfig.defaults(), SHARE_THREADS, tag);
         FsDevice device = new FsDevice(new FsDevice.Options(tag, 1, 1024), server);
         // QEMU's default ring of 128 would cap READ and WRITE at 496 KiB (see VirtioFsServer); 1024
         // (QEMU's largest, libvirt's default for virtiofs) lets the guest move 1 MiB per request.
-        return new InProcessServer(VhostUserDevice.Kind.FS, socket, Map.of("tag", tag, "queue-size", "1024"), device, server,
+        AutoCloseable cleanup = () -> {
+            try (fileSystems) {
+                server.close();
+            }
+        };
+        return new InProcessServer(VhostUserDevice.Kind.FS, socket, Map.of("tag", tag, "queue-size", "1024"), device, cleanup,
                 "virtio-fs " + dir + " -> " + share.guest() + (share.readOnly() ? " (ro)" : "") + ", vireo");
     }
 
