@@ -40,15 +40,6 @@ public final class IoUringCalls {
                 minComplete, flags, 0, 0);
     }
 
-    /**
-     * io_uring_enter(2) with IORING_ENTER_EXT_ARG: {@code arg} is a struct io_uring_getevents_arg
-     * (signal mask and timeout) of {@code argSize} bytes. Returns -1 when interrupted by a signal.
-     */
-    public static int enterExtArg(int ringFd, int toSubmit, int minComplete, int flags, MemorySegment arg, long argSize) {
-        return (int) RawSyscall.callInterruptible(IoUring.SYS_IO_URING_ENTER, "io_uring_enter", ringFd, toSubmit,
-                minComplete, flags | IoUring.IORING_ENTER_EXT_ARG, arg.address(), argSize);
-    }
-
     /** io_uring_register(2): {@code opcode} is an IORING_REGISTER_* value; returns the call's result. */
     public static int register(int ringFd, int opcode, MemorySegment arg, int nrArgs) {
         return (int) RawSyscall.call(IoUring.SYS_IO_URING_REGISTER, "io_uring_register", ringFd, opcode,

@@ -120,11 +120,6 @@ public final class Log {
         out = stream;
     }
 
-    /** The areas switched on, for diagnostics. */
-    public static Set<String> enabledAreas() {
-        return Set.copyOf(ENABLED);
-    }
-
     /**
      * Switches debug output on for {@code area} in logs created from now on (a command's
      * {@code --debug} option, before it loads the classes of that area). Logs already created keep

@@ -92,11 +92,6 @@ public final class Native {
         return LINKER.downcallHandle(symbol(name), descriptor);
     }
 
-    /** Whether the C library of this process exports {@code name}. */
-    public static boolean hasSymbol(String name) {
-        return LIBC.find(name).isPresent();
-    }
-
     private static MemorySegment symbol(String name) {
         return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("C library has no symbol " + name));
     }
