@@ -12,6 +12,7 @@ import dev.vireo.sys.ThreadCalls;
 import dev.vireo.sys.abi.fuse.Fuse;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -31,11 +32,12 @@ import java.util.function.Supplier;
  * BATCH_FORGET and INTERRUPT on the hiprio queue are answered on the kick thread itself (they never
  * block), so that they are not held up behind slow requests (virtio 1.2 §5.11.6.2). With
  * {@code threads == 0} every request is answered on the kick thread (the Rust virtiofsd's
- * {@code --thread-pool-size=0}). Exchanges are pooled and the hand-off is a monitor with
- * wait/notify over array deques: steady state allocates nothing per request. At most one sleeping
- * worker is being woken at a time; a woken worker that finds more work wakes the next, so a burst
- * wakes only as many workers as it needs (the kernel's context switches, not the Java code, were
- * most of the daemon's CPU time when every request woke a worker).
+ * {@code --thread-pool-size=0}). Exchanges are pooled and the hand-off is a lock over array
+ * deques, idle workers parked (LockSupport) and woken most recently idle first: steady state
+ * allocates nothing per request. At most one sleeping worker is being woken at a time; a worker
+ * that finds more work wakes the next, so a burst wakes only as many workers as it needs (the
+ * kernel's context switches, not the Java code, were most of the daemon's CPU time when every
+ * request woke a worker).
  *
  * <h2>Sessions</h2>
  * A FUSE session lives from the guest's INIT to its DESTROY (unmount) or the device's reset (reboot,
@@ -75,8 +77,13 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
     private final Object inlineLock = new Object();
     private final ArrayDeque<Work> queued = new ArrayDeque<>();
     private final ArrayDeque<Work> free = new ArrayDeque<>();
-    private final Thread[] workers;
-    private int idle;
+    private final Worker[] workers;
+    /**
+     * Sleeping workers, the most recently idle on top: a wake-up goes to the worker that slept
+     * least (its caches warm, likely on the CPU it last ran on), not round the pool as a monitor's
+     * FIFO notify does. Each worker parks on itself; {@code woken} says it was meant.
+     */
+    private final ArrayDeque<Worker> sleeping = new ArrayDeque<>();
     /** Workers notified and not yet awake: while one is on its way, new requests wake nobody else. */
     private int waking;
     private boolean closed;
@@ -97,13 +104,14 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
         }
         this.fileSystems = fileSystems;
         this.config = config;
-        this.workers = new Thread[threads];
+        this.workers = new Worker[threads];
         for (int i = 0; i < threads; i++) {
-            int index = i;
-            workers[i] = Thread.ofPlatform().name("vireo-fs-" + name + "-" + i).daemon(true).unstarted(() -> work(index));
+            Worker w = new Worker(i);
+            w.thread = Thread.ofPlatform().name("vireo-fs-" + name + "-" + i).daemon(true).unstarted(() -> work(w));
+            workers[i] = w;
         }
-        for (Thread t : workers) {
-            t.start();
+        for (Worker w : workers) {
+            w.thread.start();
         }
     }
 
@@ -178,12 +186,13 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
                 w.dispatched();
                 return;
             }
+            Thread toWake;
             synchronized (lock) {
                 queued.add(w);
-                if (idle > 0 && waking == 0) {
-                    waking++;
-                    lock.notify();
-                }
+                toWake = wakeOne();
+            }
+            if (toWake != null) {
+                LockSupport.unpark(toWake);
             }
             return;
         }
@@ -260,42 +269,72 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
         }
     }
 
-    private void work(int index) {
+    /**
+     * Marks the most recently idle worker woken if nobody is on the way yet and returns its thread,
+     * to be unparked after the lock is left; null if nobody needs waking. Under the lock.
+     */
+    private Thread wakeOne() {
+        if (waking > 0 || sleeping.isEmpty()) {
+            return null;
+        }
+        Worker next = sleeping.pop();
+        next.woken = true;
+        waking++;
+        return next.thread;
+    }
+
+    private void work(Worker self) {
         ThreadCalls.setName(Thread.currentThread().getName());
         while (true) {
             Work w;
+            Thread toWake = null;
             synchronized (lock) {
-                while ((w = queued.poll()) == null) {
+                w = queued.poll();
+                if (w == null) {
                     if (closed) {
                         return;
                     }
-                    idle++;
-                    try {
-                        lock.wait();
-                    } catch (InterruptedException e) {
-                        // Only close() ends a worker; it sets closed first.
-                    } finally {
-                        idle--;
-                        if (waking > 0) {
-                            waking--;
-                        }
-                    }
-                }
-                // Wake-ups chain: a woken worker that sees more work wakes the next idle one. A
-                // burst of requests thus wakes workers one at a time, only as many as the work
-                // needs: busy workers take the next request without sleeping, and on a small host
-                // every needless wake-up is a context switch stolen from the ones doing the work.
-                if (!queued.isEmpty() && idle > 0 && waking == 0) {
-                    waking++;
-                    lock.notify();
+                    self.woken = false;
+                    sleeping.push(self);
+                } else if (!queued.isEmpty()) {
+                    // Wake-ups chain: a worker that sees more work wakes the next idle one. A
+                    // burst of requests thus wakes workers one at a time, only as many as the
+                    // work needs: busy workers take the next request without sleeping, and on a
+                    // small host every needless wake-up is a context switch stolen from the ones
+                    // doing the work.
+                    toWake = wakeOne();
                 }
             }
+            if (w == null) {
+                sleep(self);
+                continue;
+            }
+            if (toWake != null) {
+                LockSupport.unpark(toWake);
+            }
             try {
-                w.generation.dispatchers[index].dispatch(w);
+                w.generation.dispatchers[self.index].dispatch(w);
             } catch (RuntimeException | Error e) {
-                LOG.warn("virtio-fs worker %d: %s", index, e.toString());
+                LOG.warn("virtio-fs worker %d: %s", self.index, e.toString());
             } finally {
                 w.dispatched();
+            }
+        }
+    }
+
+    /** Parks until woken (or closed); park may return early, so the flag decides. */
+    private void sleep(Worker self) {
+        while (true) {
+            LockSupport.park(this);
+            synchronized (lock) {
+                if (self.woken) {
+                    waking--;
+                    return;
+                }
+                if (closed) {
+                    sleeping.remove(self);
+                    return;
+                }
             }
         }
     }
@@ -311,9 +350,12 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
                 return;
             }
             closed = true;
-            lock.notifyAll();
         }
-        for (Thread t : workers) {
+        for (Worker w : workers) {
+            LockSupport.unpark(w.thread);
+        }
+        for (Worker w : workers) {
+            Thread t = w.thread;
             try {
                 t.join(JOIN_MS);
                 if (t.isAlive()) {
@@ -329,6 +371,17 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
             closeNow = retire();
         }
         closeGeneration(closeNow);
+    }
+
+    /** A worker thread and its place in the pool. Its fields other than the thread are guarded by the lock. */
+    private static final class Worker {
+        final int index;
+        Thread thread;
+        boolean woken;
+
+        Worker(int index) {
+            this.index = index;
+        }
     }
 
     /** One FUSE session with a dispatcher per worker, plus one for requests answered inline (the last). */
