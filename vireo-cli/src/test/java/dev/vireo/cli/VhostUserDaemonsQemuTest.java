@@ -16,7 +16,6 @@ import dev.vireo.vmm.run.RunOptions;
 import dev.vireo.vmm.run.VmRun;
 import dev.vireo.vmm.testing.BlockPattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -57,12 +56,6 @@ class VhostUserDaemonsQemuTest {
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void loadNio() throws Exception {
-        // The JDK keeps one socket open for good once NIO's socket classes load: open it before FdLeakCheck counts.
-        java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX).close();
-    }
 
     @BeforeEach
     void peers() {
@@ -112,11 +105,6 @@ class VhostUserDaemonsQemuTest {
         }
 
         @Override
-        public Optional<String> missing(boolean shares, boolean disks) {
-            return Optional.empty();
-        }
-
-        @Override
         public String describe() {
             return "vireo virtiofsd as a separate process";
         }
@@ -142,11 +130,6 @@ class VhostUserDaemonsQemuTest {
         public Optional<DeviceServer> entropy(Path socket) {
             return Optional.of(new ExternalBackend(VhostUserDevice.Kind.RNG, socket, Map.of(),
                     vireo("vhost-user-rng", "--socket-path", socket.toString()), "virtio-rng, vireo vhost-user-rng"));
-        }
-
-        @Override
-        public Optional<String> missing(boolean shares, boolean disks) {
-            return Optional.empty();
         }
 
         @Override

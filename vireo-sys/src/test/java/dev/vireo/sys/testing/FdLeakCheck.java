@@ -16,11 +16,21 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Fails a test that leaves file descriptors open: compares {@code /proc/self/fd} before and after
  * each test (Netty's paranoid leak level, as a JUnit extension). Descriptors the JVM opens lazily
- * for its own use (jars, class-data archives, /dev/random) are ignored.
+ * for its own use (jars, class-data archives, /dev/random) are ignored, and the socket the JDK keeps
+ * for the life of the process once NIO's socket classes load (UnixDispatcher's pre-close
+ * descriptor) is opened before the first count.
  */
 public final class FdLeakCheck implements BeforeEachCallback, AfterEachCallback {
 
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(FdLeakCheck.class);
+
+    static {
+        try {
+            java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX).close();
+        } catch (IOException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     @Override
     public void beforeEach(ExtensionContext context) {

@@ -20,8 +20,10 @@ public interface BackendFactory {
     /** A virtio-rng backend on {@code socket}, or empty when this factory has none. */
     Optional<DeviceServer> entropy(Path socket);
 
-    /** A check made before anything starts: empty when the factory can serve, else what is missing. */
-    Optional<String> missing(boolean shares, boolean disks);
+    /** A check made before anything starts: empty (the default) when the factory can serve, else what is missing. */
+    default Optional<String> missing(boolean shares, boolean disks) {
+        return Optional.empty();
+    }
 
     /** What the backends are, for {@code --verbose}. */
     String describe();

@@ -59,11 +59,6 @@ public final class InProcessBackends implements BackendFactory {
     }
 
     @Override
-    public Optional<String> missing(boolean shares, boolean disks) {
-        return Optional.empty();
-    }
-
-    @Override
     public String describe() {
         return "vireo's devices in-process (virtio-fs, virtio-blk, virtio-rng)";
     }

@@ -8,7 +8,6 @@ import dev.vireo.vmm.backend.Share;
 import dev.vireo.vmm.qemu.Machine;
 import dev.vireo.vmm.testing.BlockPattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,15 +43,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class VmRunTest {
 
     private record Outcome(int status, String out, String err, String messages) {
-    }
-
-    /**
-     * The JDK keeps one socket for the life of the process once NIO's socket classes are loaded
-     * (UnixDispatcher's pre-close descriptor); it is opened here, before FdLeakCheck's first count.
-     */
-    @BeforeAll
-    static void loadNio() throws Exception {
-        java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX).close();
     }
 
     @BeforeEach
