@@ -51,6 +51,8 @@ import java.util.Locale;
             "  create   CREATE + RELEASE + UNLINK of a new name (and a FORGET on the hiprio queue)",
             "With several --socket-path options the runs alternate between the daemons (same workload,",
             "same depth, one after the other), which makes a fair side-by-side comparison.",
+            "Waiting for a reply, fsload watches the used ring for --halt-poll-us before it blocks on the",
+            "call eventfd, as KVM does for a halted vCPU; --halt-poll-us 0 models a vCPU thread that sleeps.",
             "Daemon CPU per operation comes from /proc/PID/stat; the PID is the socket peer's",
             "(SO_PEERCRED) unless --pid gives it. --native-dir DIR adds the same operations as plain",
             "system calls on the host directory (the ceiling)."},
@@ -100,6 +102,12 @@ public final class FsloadCommand implements Runnable {
     @Option(names = "--native-dir", paramLabel = "DIR", description = "Also run the workloads as system calls on DIR (the shared directory).")
     private String nativeDir;
 
+    @Option(names = "--halt-poll-us", paramLabel = "US", defaultValue = "200",
+            description = "Watch the used ring this long before blocking on the daemon's call eventfd, as KVM polls a "
+                    + "halted vCPU (halt_poll_ns, 200 us by default on x86); 0 blocks at once, like a vCPU thread that "
+                    + "sleeps (KVM with halt polling off; TCG). Default: ${DEFAULT-VALUE}.")
+    private long haltPollUs;
+
     @Option(names = "--tsv", description = "Tab-separated output without the header (for scripts).")
     private boolean tsv;
 
@@ -125,6 +133,9 @@ public final class FsloadCommand implements Runnable {
         }
         if (fileMiB < 1 || fileMiB > (1L << 20)) {
             throw new IllegalArgumentException("--file-size must be between 1 and 1048576 MiB");
+        }
+        if (haltPollUs < 0 || haltPollUs > 1_000_000) {
+            throw new IllegalArgumentException("--halt-poll-us must be between 0 and 1000000");
         }
         long durationNanos = duration != null ? (long) (duration * 1e9) : ops == null ? 5_000_000_000L : 0;
         long maxOps = ops != null ? ops : 0;
@@ -242,15 +253,16 @@ public final class FsloadCommand implements Runnable {
             FrontendQueue requests = frontend.addQueue(1, queueSize);
             frontend.enable();
             FuseClient fuse = new FuseClient(requests, hiprio, frontend.allocator(), maxDepth, 1 << 20);
+            fuse.haltPoll(haltPollUs * 1000);
             FuseClient.Init init = fuse.init();
             FsLoad load = new FsLoad(fuse);
             for (Workload w : selected) {
                 load.prepare(w, fileBytes);
             }
             if (!tsv) {
-                out.printf("%s: %s, pid %d (%s): FUSE %d.%d, max_write %d, max_pages %d, queue size %d, event_idx %s%n", label, socket,
-                        pid, DaemonCpu.name(pid), init.major(), init.minor(), init.maxWrite(), init.maxPages(), queueSize,
-                        n.has(Virtio.VIRTIO_RING_F_EVENT_IDX) ? "on" : "off");
+                out.printf("%s: %s, pid %d (%s): FUSE %d.%d, max_write %d, max_pages %d, queue size %d, event_idx %s, halt poll %d us%n",
+                        label, socket, pid, DaemonCpu.name(pid), init.major(), init.minor(), init.maxWrite(), init.maxPages(), queueSize,
+                        n.has(Virtio.VIRTIO_RING_F_EVENT_IDX) ? "on" : "off", haltPollUs);
             }
             return new Session(label, pid, frontend, fuse, load);
         } catch (FuseProtocolException | FuseReplyException | MessageException | DeviceFaultException e) {

@@ -61,6 +61,15 @@ public final class VirtiofsdCommand implements Runnable {
             description = "Threads serving requests; 0 serves them on the queue thread. Default: 2 per core, 4 to 16.")
     private Integer threads;
 
+    @Option(names = "--poll-us", paramLabel = "US",
+            description = "After answering what the guest queued, keep watching the request queue for US microseconds "
+                    + "before sleeping, so that a request that follows soon needs no kick and no wake-up (0: off, at most "
+                    + "1000). Costs up to that much CPU per burst. Default: " + DEFAULT_POLL_US + " with 2 or more cores, else 0.")
+    private Integer pollUs;
+
+    /** {@code --poll-us} on a host with 2 or more cores: about a wake-up's cost in a VM on this machine, a few on bare metal. */
+    static final int DEFAULT_POLL_US = 50;
+
     @Option(names = "--xattr", description = "Serve extended attributes (off by default, as in virtiofsd).")
     private boolean xattr;
 
@@ -114,7 +123,8 @@ public final class VirtiofsdCommand implements Runnable {
     private picocli.CommandLine.Model.CommandSpec spec;
 
     /** What the options settle. */
-    record Settings(Path sharedDir, String tag, CachePolicy cache, int threads, PassthroughOptions passthrough, String logLevel) {
+    record Settings(Path sharedDir, String tag, CachePolicy cache, int threads, PassthroughOptions passthrough, String logLevel,
+            int pollUs) {
     }
 
     @Override
@@ -132,10 +142,11 @@ public final class VirtiofsdCommand implements Runnable {
         VirtioFsServer server = new VirtioFsServer(() -> new PassthroughFs(s.sharedDir(), po), SessionConfig.defaults(),
                 s.threads(), "virtiofsd");
         try {
-            FsDevice device = new FsDevice(new FsDevice.Options(s.tag(), 1, 1024), server);
+            FsDevice device = new FsDevice(new FsDevice.Options(s.tag(), 1, 1024, s.pollUs() * 1000L), server);
             daemon.serve(device, "virtiofsd (" + s.sharedDir() + ", cache " + s.cache().name().toLowerCase(Locale.ROOT)
                     + (po.writeback() ? " + writeback" : "") + (po.readOnly() ? ", read-only" : "") + ", "
-                    + (s.threads() == 0 ? "no thread pool" : s.threads() + " threads") + ")", spec.commandLine().getErr());
+                    + (s.threads() == 0 ? "no thread pool" : s.threads() + " threads")
+                    + (s.pollUs() == 0 ? "" : ", polls " + s.pollUs() + " us") + ")", spec.commandLine().getErr());
         } finally {
             server.close();
         }
@@ -238,7 +249,11 @@ public final class VirtiofsdCommand implements Runnable {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--tag: " + e.getMessage());
         }
-        return new Settings(src, tag, policy, n, po, lvl);
+        int poll = pollUs != null ? pollUs : Runtime.getRuntime().availableProcessors() > 1 ? DEFAULT_POLL_US : 0;
+        if (poll < 0 || poll * 1000L > FsDevice.Options.MAX_POLL_NANOS) {
+            throw new IllegalArgumentException("--poll-us must be 0 to " + FsDevice.Options.MAX_POLL_NANOS / 1000 + ", not " + poll);
+        }
+        return new Settings(src, tag, policy, n, po, lvl, poll);
     }
 
     private static String requireValue(String opt, String value) {

@@ -162,7 +162,8 @@ class FsloadCommandTest {
     @Test
     void aSecondSessionReusesOrRecreatesTheFiles() throws Exception {
         for (int i = 0; i < 2; i++) {
-            Run r = fsload("--workload", "all", "--ops", "20", "--file-size", "2", "--verify", "--tsv");
+            // The second session waits like a vCPU thread that sleeps at once (the first polls, the default).
+            Run r = fsload("--workload", "all", "--ops", "20", "--file-size", "2", "--verify", "--tsv", "--halt-poll-us", i == 0 ? "200" : "0");
             assertThat(r.status()).as("session " + i + ": " + r.err()).isZero();
         }
         assertPattern(share.resolve(FsLoad.DATA_FILE), 2 << 20);
@@ -213,6 +214,8 @@ class FsloadCommandTest {
         assertThat(cmd.execute("fsload", "--workload", "stat")).isEqualTo(1);
         assertThat(err.toString()).contains("--socket-path");
         assertThat(cmd.execute("fsload", "--socket-path", "x", "--workload", "stat")).isEqualTo(1);
+        assertThat(cmd.execute("fsload", "--socket-path", "x", "--halt-poll-us", "-1")).isEqualTo(1);
+        assertThat(err.toString()).contains("--halt-poll-us must be between 0 and 1000000");
         assertThat(err.toString()).contains("unknown workload stat");
         assertThat(cmd.execute("fsload", "--socket-path", "x", "--depth", "0")).isEqualTo(1);
         assertThat(err.toString()).contains("--depth must be between 1 and 256");

@@ -76,6 +76,9 @@ class VirtiofsdCommandTest {
         assertThat(settings("-o", "source=" + dir + ",cache=metadata,loglevel=err").logLevel()).isEqualTo("error");
         assertThat(settings("--shared-dir", dir.toString(), "--inode-file-handles=fallback").passthrough().fileHandles())
                 .isEqualTo(PassthroughOptions.FileHandles.PREFER);
+        assertThat(defaults.pollUs()).isEqualTo(Runtime.getRuntime().availableProcessors() > 1 ? VirtiofsdCommand.DEFAULT_POLL_US : 0);
+        assertThat(settings("--shared-dir", dir.toString(), "--poll-us", "0").pollUs()).isZero();
+        assertThat(settings("--shared-dir", dir.toString(), "--poll-us", "1000").pollUs()).isEqualTo(1000);
         assertThat(VirtiofsdCommand.splitLegacy(List.of("source=/a\\,b,cache=auto"))).containsExactly("source=/a,b", "cache=auto");
     }
 
@@ -100,6 +103,8 @@ class VirtiofsdCommandTest {
                 new Case("--inode-file-handles must be", "--inode-file-handles", "always"),
                 new Case("--log-level must be", "--log-level", "loud"),
                 new Case("--thread-pool-size must be", "--thread-pool-size", "-1"),
+                new Case("--poll-us must be 0 to 1000", "--poll-us", "1001"),
+                new Case("--poll-us must be 0 to 1000", "--poll-us", "-5"),
                 new Case("--tag:", "--tag", "x".repeat(40)));
         for (Case c : cases) {
             List<String> args = new java.util.ArrayList<>(List.of("virtiofsd", "--socket-path", dir.resolve("s").toString(),

@@ -118,6 +118,7 @@ public final class FuseClient {
     private int inFlight;
     private boolean pendingKick;
     private Init init;
+    private long haltPollNanos;
 
     /**
      * A client of {@code depth} slots with {@code dataBytes} of payload room each, posting on
@@ -394,6 +395,18 @@ public final class FuseClient {
         }
     }
 
+    /**
+     * How long {@link #await} watches the used ring before it blocks on the call eventfd: what
+     * KVM does for a halted vCPU (its {@code halt_poll_ns} module parameter), so that a reply which
+     * comes soon reaches the guest without a sleeping thread being woken. 0: block at once.
+     */
+    public void haltPoll(long nanos) {
+        if (nanos < 0) {
+            throw new IllegalArgumentException("negative halt-poll period: " + nanos);
+        }
+        haltPollNanos = nanos;
+    }
+
     /** Collects every completed request without blocking; returns how many. */
     public int poll(Completion completion) {
         int n = 0;
@@ -412,6 +425,13 @@ public final class FuseClient {
         flush();
         int n = poll(completion);
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        if (n == 0 && inFlight > 0 && haltPollNanos > 0) {
+            long spinEnd = System.nanoTime() + haltPollNanos;
+            do {
+                Thread.onSpinWait();
+                n = poll(completion);
+            } while (n == 0 && System.nanoTime() < spinEnd);
+        }
         while (n == 0 && inFlight > 0) {
             long left = (deadline - System.nanoTime()) / 1_000_000L;
             if (left <= 0) {

@@ -44,9 +44,20 @@ public final class FsDevice implements VirtioDevice {
 
     /**
      * The device's setup: the tag (1 to 36 bytes of UTF-8), the number of request queues (at least
-     * 1, §5.11.4.2) and the queue size offered.
+     * 1, §5.11.4.2), the queue size offered, and how long a request queue's kick thread keeps
+     * watching the ring after it has emptied it before it sleeps (0: not at all; at most {@link
+     * #MAX_POLL_NANOS}). Polling spends that much CPU after a burst to spare the driver a kick and
+     * the device a wake-up when the next request follows soon: QEMU's iothreads do the same
+     * ({@code poll-max-ns}), and so does vhost-net ({@code busyloop_timeout}).
      */
-    public record Options(String tag, int requestQueues, int queueSize) {
+    public record Options(String tag, int requestQueues, int queueSize, long pollNanos) {
+
+        /** The longest poll period accepted: 1 ms. */
+        public static final long MAX_POLL_NANOS = 1_000_000;
+
+        public Options(String tag, int requestQueues, int queueSize) {
+            this(tag, requestQueues, queueSize, 0);
+        }
 
         public Options {
             int n = tag.getBytes(StandardCharsets.UTF_8).length;
@@ -58,6 +69,9 @@ public final class FsDevice implements VirtioDevice {
             }
             if (queueSize < 2 || queueSize > 32768) {
                 throw new IllegalArgumentException("queue size out of range: " + queueSize);
+            }
+            if (pollNanos < 0 || pollNanos > MAX_POLL_NANOS) {
+                throw new IllegalArgumentException("poll period must be in [0, " + MAX_POLL_NANOS + "] ns: " + pollNanos);
             }
         }
 
@@ -132,7 +146,7 @@ public final class FsDevice implements VirtioDevice {
         for (int i = 0; i < queues.length; i++) {
             Virtqueue q = activation.queue(i);
             if (q != null) {
-                queues[i] = new FsQueue(q, activation.interrupt(), handler);
+                queues[i] = new FsQueue(q, activation.interrupt(), handler, i == 0 ? 0 : options.pollNanos()); // hiprio: FORGETs only
                 if (i > 0) {
                     smallest = Math.min(smallest, q.size());
                 }

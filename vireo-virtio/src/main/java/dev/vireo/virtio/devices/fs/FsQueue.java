@@ -33,13 +33,16 @@ final class FsQueue {
      * Measured with {@code vireo fsload} at depth 16: 2 and 4 best, 8 and 16 clearly worse.
      */
     static final int NOTIFY_EVERY = 4;
+    /** How long the kick thread watches an emptied ring before it sleeps ({@link FsDevice.Options#pollNanos}). */
+    private final long pollNanos;
     private boolean inBatch;
     /** Used buffers added in this batch since the driver was last considered for a notification. */
     private int unnotified;
     private boolean stopped;
     private int inFlight;
 
-    FsQueue(Virtqueue queue, Interrupt interrupt, FuseRequestHandler handler) {
+    FsQueue(Virtqueue queue, Interrupt interrupt, FuseRequestHandler handler, long pollNanos) {
+        this.pollNanos = pollNanos;
         this.queue = queue;
         this.interrupt = interrupt;
         this.handler = handler;
@@ -57,22 +60,29 @@ final class FsQueue {
             }
             inBatch = true;
         }
+        FuseRequest r = take();
         try {
-            do {
-                queue.disableNotifications();
-                while (true) {
-                    FuseRequest r = take();
-                    if (!queue.pop(r.chain)) {
-                        giveBack(r);
-                        break;
-                    }
-                    dispatch(r);
+            queue.disableNotifications();
+            while (true) {
+                if (queue.pop(r.chain) || (pollNanos > 0 && pollAvailable(r))) {
+                    FuseRequest popped = r;
+                    r = null;
+                    dispatch(popped);
+                    r = take();
+                    continue;
                 }
-            } while (queue.enableNotifications());
+                if (!queue.enableNotifications()) {
+                    break;
+                }
+                queue.disableNotifications();
+            }
         } catch (RuntimeException e) {
             LOG.warn("fs queue %d: unexpected %s", queue.index(), e.toString());
             queue.fail(new VirtqueueException(VirtqueueException.Kind.DEVICE_ERROR, "fs device failed: " + e, e));
         } finally {
+            if (r != null) {
+                giveBack(r);
+            }
             synchronized (lock) {
                 inBatch = false;
                 unnotified = 0;
@@ -81,6 +91,41 @@ final class FsQueue {
                 }
             }
         }
+    }
+
+    /**
+     * The ring is empty: signals what the batch has answered, then watches the ring for up to
+     * {@link #pollNanos} with the driver's notifications still off, so that a driver which sends
+     * its next request soon needs no notification and the kick thread no wake-up (both cost a
+     * system call and, across CPUs, an inter-processor interrupt; for a guest, a kick is a VM exit).
+     * Polling stops as soon as a worker has a request of this queue: workers need the CPU.
+     * Returns true with a request popped into {@code r}.
+     */
+    private boolean pollAvailable(FuseRequest r) {
+        synchronized (lock) {
+            inBatch = false;
+            unnotified = 0;
+            if (queue.needsNotification()) {
+                interrupt.signalUsed(queue.index());
+            }
+            if (inFlight > 1) { // more than r itself: a worker is busy with a request of ours
+                inBatch = true;
+                return false;
+            }
+        }
+        long deadline = System.nanoTime() + pollNanos;
+        boolean arrived = false;
+        do {
+            Thread.onSpinWait();
+            if (queue.pop(r.chain)) {
+                arrived = true;
+                break;
+            }
+        } while (System.nanoTime() - deadline < 0);
+        synchronized (lock) {
+            inBatch = true;
+        }
+        return arrived;
     }
 
     private void dispatch(FuseRequest r) {

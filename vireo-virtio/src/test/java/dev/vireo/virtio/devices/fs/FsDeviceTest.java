@@ -121,6 +121,52 @@ class FsDeviceTest {
         assertThatThrownBy(() -> new FsDevice.Options("t", 0, 64)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /**
+     * After emptying the ring, a polling request queue has signalled its answers and keeps
+     * watching the ring with notifications off: a driver that answers the interrupt with its next
+     * request needs no kick. Without polling the device asks for a kick as it goes to sleep.
+     */
+    @ParameterizedTest
+    @MethodSource("ringLayouts")
+    void aPollingQueueTakesTheNextRequestWithoutAKick(Options o) throws Exception {
+        assertThat(kicksFor200RoundTrips(FsDevice.Options.MAX_POLL_NANOS, o)).isLessThan(100);
+        assertThat(kicksFor200RoundTrips(0, o)).isGreaterThan(100);
+        assertThatThrownBy(() -> new FsDevice.Options("t", 1, 64, -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new FsDevice.Options("t", 1, 64, FsDevice.Options.MAX_POLL_NANOS + 1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    static Stream<Options> ringLayouts() {
+        return Stream.of(Options.defaults(), Options.defaults().eventIdx(false), Options.defaults().packed(true));
+    }
+
+    /** Kicks a driver needed for 200 requests sent one at a time, each after the previous answer's interrupt. */
+    private static int kicksFor200RoundTrips(long pollNanos, Options o) throws Exception {
+        TinyFuseCounter counter = new TinyFuseCounter();
+        // Kicks run on a thread of their own, as a vhost-user back-end's kick thread: a polling
+        // queue's process() returns only when the poll ends.
+        try (MockDriver d = MockDriver.start(new FsDevice(new FsDevice.Options("t", 1, 64, pollNanos), counter), o);
+             ExecutorService kickThread = Executors.newSingleThreadExecutor()) {
+            FsClient c = new FsClient(d);
+            int kicks = 0;
+            for (int i = 0; i < 200; i++) {
+                int signalled = d.interrupt().usedCount(1);
+                int id = c.post(1, FsClient.request(Fuse.FUSE_GETATTR, 1000 + i, 1, new byte[16], -1), 64, new long[1]);
+                if (d.queue(1).kickNeeded()) {
+                    kicks++;
+                    kickThread.execute(() -> d.kick(1));
+                }
+                assertThat(d.interrupt().await(() -> d.interrupt().usedCount(1) > signalled, Duration.ofSeconds(20)))
+                        .as("interrupt for request %d", i).isTrue();
+                DriverQueue.Used used = d.queue(1).pollUsed();
+                assertThat(used).isNotNull();
+                assertThat(used.id()).isEqualTo(id);
+            }
+            assertThat(counter.calls).isEqualTo(200);
+            return kicks;
+        }
+    }
+
     @Test
     void forgetsOnTheHiprioQueueTakeNoReply() throws Exception {
         try (Fd f = file(new byte[16]);
