@@ -159,6 +159,9 @@ final class FsQueue {
         synchronized (lock) {
             inFlight--;
             free.push(r);
+            if (inFlight == 0) {
+                lock.notifyAll(); // stop() counts the spare request a polling process() holds
+            }
         }
     }
 
