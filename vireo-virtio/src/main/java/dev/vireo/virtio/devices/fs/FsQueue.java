@@ -84,12 +84,17 @@ final class FsQueue {
                 giveBack(r);
             }
             synchronized (lock) {
-                inBatch = false;
-                unnotified = 0;
-                if (queue.needsNotification()) {
-                    interrupt.signalUsed(queue.index());
-                }
+                endBatch();
             }
+        }
+    }
+
+    /** Ends the batch: completions signal on their own again, and what it answered is signalled. Under the lock. */
+    private void endBatch() {
+        inBatch = false;
+        unnotified = 0;
+        if (queue.needsNotification()) {
+            interrupt.signalUsed(queue.index());
         }
     }
 
@@ -98,16 +103,12 @@ final class FsQueue {
      * {@link #pollNanos} with the driver's notifications still off, so that a driver which sends
      * its next request soon needs no notification and the kick thread no wake-up (both cost a
      * system call and, across CPUs, an inter-processor interrupt; for a guest, a kick is a VM exit).
-     * Polling stops as soon as a worker has a request of this queue: workers need the CPU.
+     * It does not poll while a worker holds a request of this queue: the worker needs the CPU.
      * Returns true with a request popped into {@code r}.
      */
     private boolean pollAvailable(FuseRequest r) {
         synchronized (lock) {
-            inBatch = false;
-            unnotified = 0;
-            if (queue.needsNotification()) {
-                interrupt.signalUsed(queue.index());
-            }
+            endBatch();
             if (inFlight > 1) { // more than r itself: a worker is busy with a request of ours
                 inBatch = true;
                 return false;
