@@ -501,26 +501,36 @@ public final class EventLoop implements AutoCloseable {
 
     private void run() {
         while (!closing) {
-            drainInbox();
-            issuePending();
-            deliverDeferred();
-            // Block only when nothing is ready and blocking cannot starve a queued op: ops wait in
-            // pending only while the table or the engine is full, and then completions will come.
-            boolean block = deferred.isEmpty() && (pending.isEmpty() || inFlight > 0);
-            if (block && busyPollNanos > 0 && busyPoll()) {
-                continue; // work arrived while polling: no sleep, no wake-up
-            }
-            if (block) {
-                SLEEPING.setVolatile(this, true);
-                // Dekker with submit()/close(): they publish, then read sleeping; we publish
-                // sleeping, then read what they publish. Volatile accesses are totally ordered.
-                if (!inbox.isEmpty() || closing) {
-                    block = false;
-                }
-            }
-            engine.await(block);
-            SLEEPING.setVolatile(this, false);
+            turn();
         }
+    }
+
+    /**
+     * One iteration of the loop. A method of its own for the JIT: {@link #run()} is entered once
+     * per loop, so its body would only ever be compiled on-stack-replacement style, and an OSR
+     * compilation may leave the JDK's per-downcall errno-capture slice unremoved (40 bytes per
+     * system call, see docs/io.md). This method is called millions of times and compiled whole.
+     */
+    private void turn() {
+        drainInbox();
+        issuePending();
+        deliverDeferred();
+        // Block only when nothing is ready and blocking cannot starve a queued op: ops wait in
+        // pending only while the table or the engine is full, and then completions will come.
+        boolean block = deferred.isEmpty() && (pending.isEmpty() || inFlight > 0);
+        if (block && busyPollNanos > 0 && busyPoll()) {
+            return; // work arrived while polling: no sleep, no wake-up
+        }
+        if (block) {
+            SLEEPING.setVolatile(this, true);
+            // Dekker with submit()/close(): they publish, then read sleeping; we publish
+            // sleeping, then read what they publish. Volatile accesses are totally ordered.
+            if (!inbox.isEmpty() || closing) {
+                block = false;
+            }
+        }
+        engine.await(block);
+        SLEEPING.setVolatile(this, false);
     }
 
     /**
