@@ -276,28 +276,38 @@ public final class DevFuseTransport implements AutoCloseable {
         }
 
         private void serve() {
-            int num = fd.num();
-            while (true) {
-                long n;
-                try {
-                    n = FdCalls.read(num, requestBuffer);
-                } catch (SysException e) {
-                    if (e.is(Errno.ENOENT) || e.is(Errno.EAGAIN)) {
-                        continue;
-                    }
-                    if (e.is(Errno.ENODEV) || e.is(Errno.ECONNABORTED)) {
-                        LOG.debug("connection ended (%s)", e.error());
-                        return;
-                    }
-                    throw e;
-                }
-                if (n == 0) {
-                    return;
-                }
-                request.clear();
-                request.add(requestBuffer, 0, n);
-                dispatcher.dispatch(this);
+            while (serveOne()) {
+                // each request in a call of its own: see serveOne
             }
+        }
+
+        /**
+         * Reads and answers one request; false once the connection has ended. A method of its own
+         * so that C2 compiles it whole rather than only on-stack inside serve()'s endless loop
+         * (an OSR compilation can keep the JDK's 40-byte errno-capture slice per read; see
+         * EventLoop.turn in vireo-io).
+         */
+        private boolean serveOne() {
+            long n;
+            try {
+                n = FdCalls.read(fd.num(), requestBuffer);
+            } catch (SysException e) {
+                if (e.is(Errno.ENOENT) || e.is(Errno.EAGAIN)) {
+                    return true;
+                }
+                if (e.is(Errno.ENODEV) || e.is(Errno.ECONNABORTED)) {
+                    LOG.debug("connection ended (%s)", e.error());
+                    return false;
+                }
+                throw e;
+            }
+            if (n == 0) {
+                return false;
+            }
+            request.clear();
+            request.add(requestBuffer, 0, n);
+            dispatcher.dispatch(this);
+            return true;
         }
 
         @Override
