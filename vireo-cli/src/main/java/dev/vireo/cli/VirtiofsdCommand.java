@@ -63,7 +63,8 @@ public final class VirtiofsdCommand implements Runnable {
 
     @Option(names = "--poll-us", paramLabel = "US",
             description = "After answering what the guest queued, keep watching the request queue for US microseconds "
-                    + "before sleeping, so that a request that follows soon needs no kick and no wake-up (0: off, at most "
+                    + "before sleeping (the kick thread, or the worker that answered a lone blocking request), so that a "
+                    + "request that follows soon needs no kick, no wake-up and no hand-off (0: off, at most "
                     + "1000). Costs up to that much CPU per burst. Default: " + DEFAULT_POLL_US + " with 2 or more cores, else 0.")
     private Integer pollUs;
 

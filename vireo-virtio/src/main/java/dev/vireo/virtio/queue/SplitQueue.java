@@ -210,8 +210,16 @@ public final class SplitQueue extends Virtqueue {
 
     @Override
     public void disableNotifications() {
-        // §2.7.10.2: with EVENT_IDX the flags stay 0; a stale avail_event already suppresses kicks.
-        if (!eventIdx && !isBroken()) {
+        if (isBroken()) {
+            return;
+        }
+        if (eventIdx) {
+            // §2.7.10.2: with EVENT_IDX the flags stay 0 and avail_event decides. The value the last
+            // enable wrote still asks for a kick for the next entry, which a queue that polls its
+            // ring does not want: an avail_event behind everything popped asks for none (the
+            // driver kicks only when the entry at avail_event is the one it makes available).
+            RingAccess.storeU16(used, availEventOffset, (nextAvail - 1) & 0xffff);
+        } else {
             RingAccess.storeU16(used, 0, USED_F_NO_NOTIFY);
         }
     }

@@ -45,8 +45,8 @@ public final class FsDevice implements VirtioDevice {
     /**
      * The device's setup: the tag (1 to 36 bytes of UTF-8), the number of request queues (at least
      * 1, §5.11.4.2), the queue size offered, and how long a request queue's kick thread keeps
-     * watching the ring after it has emptied it before it sleeps (0: not at all; at most {@link
-     * #MAX_POLL_NANOS}). Polling spends that much CPU after a burst to spare the driver a kick and
+     * watching the ring after it has emptied it before it sleeps, and a worker after it has answered
+     * the queue's only request (0: not at all; at most {@link #MAX_POLL_NANOS}). Polling spends that much CPU after a burst to spare the driver a kick and
      * the device a wake-up when the next request follows soon: QEMU's iothreads do the same
      * ({@code poll-max-ns}), and so does vhost-net ({@code busyloop_timeout}).
      */

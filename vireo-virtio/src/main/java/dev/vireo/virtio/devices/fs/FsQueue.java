@@ -11,8 +11,10 @@ import java.util.ArrayDeque;
  * One virtio-fs queue (hiprio or a request queue): pops chains on the thread that delivers its
  * kicks, hands each to the {@link FuseRequestHandler}, and gives it back when the handler
  * completes it, on any thread. The used side (used ring, interrupt decision, request pool) is
- * guarded by one lock; the pop side belongs to the kick thread. Completions that happen during a
- * batch share the batch's single interrupt decision.
+ * guarded by one lock; the pop side belongs to whoever holds the pop role, taken under that lock:
+ * the kick thread, or a worker that has just answered a request and watches the ring for the
+ * next ({@link #pollAsWorker}). A kick that finds the role taken is left to its holder. Completions
+ * that happen during a batch share the batch's single interrupt decision.
  *
  * <p>Request objects are pooled: at most Queue Size are in flight, so the pool stops growing
  * there and steady state allocates nothing.
@@ -33,13 +35,21 @@ final class FsQueue {
      * Measured with {@code vireo fsload} at depth 16: 2 and 4 best, 8 and 16 clearly worse.
      */
     static final int NOTIFY_EVERY = 4;
-    /** How long the kick thread watches an emptied ring before it sleeps ({@link FsDevice.Options#pollNanos}). */
+    /** How long the kick thread, or a worker, watches an emptied ring before it sleeps ({@link FsDevice.Options#pollNanos}). */
     private final long pollNanos;
     private boolean inBatch;
     /** Used buffers added in this batch since the driver was last considered for a notification. */
     private int unnotified;
     private boolean stopped;
     private int inFlight;
+    /** Someone pops from the ring: the kick thread, or a worker in {@link #pollAsWorker}. */
+    private boolean popping;
+    /** A kick came while a worker was popping: that worker drains the ring again before it stops. */
+    private boolean kickPending;
+    /** The worker for which {@link #complete} took the pop role; it keeps it in {@link #pollAsWorker}. */
+    private Thread reservedFor;
+    /** The kick thread holds the pop role and is watching the emptied ring ({@link #pollAvailable}). */
+    private boolean kickThreadPolls;
 
     FsQueue(Virtqueue queue, Interrupt interrupt, FuseRequestHandler handler, long pollNanos) {
         this.pollNanos = pollNanos;
@@ -58,35 +68,141 @@ final class FsQueue {
             if (stopped) {
                 return;
             }
+            if (popping) {
+                // A worker holds the pop role (pollAsWorker): it drains the ring for this kick
+                // when it lets the role go.
+                kickPending = true;
+                return;
+            }
+            popping = true;
             inBatch = true;
         }
-        FuseRequest r = take();
-        try {
-            queue.disableNotifications();
-            while (true) {
-                if (queue.pop(r.chain) || (pollNanos > 0 && pollAvailable(r))) {
-                    FuseRequest popped = r;
-                    r = null;
-                    dispatch(popped);
-                    r = take();
-                    continue;
+        drain(take(), pollNanos > 0);
+    }
+
+    /**
+     * Pops and dispatches until the ring is empty and notifications are on again, with the pop
+     * role held and {@code r} taken, polling the emptied ring if {@code poll}; then lets the role
+     * go, draining again (and polling) for a kick that came meanwhile.
+     */
+    private void drain(FuseRequest r, boolean poll) {
+        while (true) {
+            try {
+                queue.disableNotifications();
+                while (true) {
+                    if (queue.pop(r.chain) || (poll && pollAvailable(r))) {
+                        FuseRequest popped = r;
+                        r = null;
+                        dispatch(popped);
+                        r = take();
+                        continue;
+                    }
+                    if (!queue.enableNotifications()) {
+                        break;
+                    }
+                    queue.disableNotifications();
                 }
-                if (!queue.enableNotifications()) {
+            } catch (RuntimeException e) {
+                LOG.warn("fs queue %d: unexpected %s", queue.index(), e.toString());
+                queue.fail(new VirtqueueException(VirtqueueException.Kind.DEVICE_ERROR, "fs device failed: " + e, e));
+            } finally {
+                if (r != null) {
+                    giveBack(r);
+                }
+                synchronized (lock) {
+                    endBatch();
+                }
+            }
+            synchronized (lock) {
+                if (!kickPending || stopped) {
+                    popping = false;
+                    kickPending = false;
+                    return;
+                }
+                kickPending = false;
+                inBatch = true;
+            }
+            r = take();
+            poll = pollNanos > 0;
+        }
+    }
+
+    /**
+     * Called by a worker that has just answered a request of this queue and has nothing else to
+     * do: if nothing else of this queue is in flight and nobody is popping, it watches the ring
+     * for {@link #pollNanos} with the driver's notifications off, as the kick thread does after a
+     * batch, and returns the next request for the worker to serve itself (it may block), already
+     * checked ({@link FuseRequest#begin}). With one request at a time this serves a stream of
+     * blocking requests on one thread with neither a kick nor a hand-off between them. Returns
+     * null when nothing came; whatever else is in the ring is dispatched as the kick thread
+     * would, before the worker gets its request.
+     */
+    FuseRequest pollAsWorker() {
+        if (pollNanos == 0) {
+            return null;
+        }
+        long deadline = System.nanoTime() + pollNanos;
+        FuseRequest r;
+        while (true) {
+            synchronized (lock) {
+                if (reservedFor == Thread.currentThread()) {
+                    // complete() took the role for this worker before it published the answer.
+                    reservedFor = null;
+                    if (stopped) {
+                        popping = false;
+                        return null;
+                    }
+                    inBatch = true;
+                    inFlight++;
+                    r = free.poll();
                     break;
                 }
-                queue.disableNotifications();
+                // The popper holds one spare request; anything more is a request being served. A
+                // kick thread that is polling already watches the ring: no need for two.
+                if (stopped || inFlight > (popping ? 1 : 0) || kickThreadPolls) {
+                    return null;
+                }
+                if (!popping) {
+                    popping = true;
+                    inBatch = true;
+                    inFlight++;
+                    r = free.poll();
+                    break;
+                }
+            }
+            // The kick thread is finishing the batch that handed this worker its request.
+            if (System.nanoTime() - deadline >= 0) {
+                return null;
+            }
+            Thread.onSpinWait();
+        }
+        if (r == null) {
+            r = new FuseRequest(this);
+        }
+        FuseRequest mine = null;
+        try {
+            queue.disableNotifications();
+            if (popWithin(r, deadline)) {
+                mine = r;
+                r = null;
             }
         } catch (RuntimeException e) {
             LOG.warn("fs queue %d: unexpected %s", queue.index(), e.toString());
             queue.fail(new VirtqueueException(VirtqueueException.Kind.DEVICE_ERROR, "fs device failed: " + e, e));
-        } finally {
-            if (r != null) {
-                giveBack(r);
-            }
-            synchronized (lock) {
-                endBatch();
+        }
+        // Anything that came with it, or a kick that came meanwhile, is dispatched as usual (without
+        // a second poll: this one has just ended); the role is let go with notifications on, so
+        // that the driver kicks for what comes while the worker is busy.
+        drain(r != null ? r : take(), false);
+        if (mine != null) {
+            int refusal = mine.begin();
+            if (refusal != 0) {
+                LOG.debug("fs queue %d: refused %s (errno %d)", queue.index(), mine, refusal);
+                mine.replyError(refusal);
+                return null;
             }
         }
+        return mine;
     }
 
     /** Ends the batch: completions signal on their own again, and what it answered is signalled. Under the lock. */
@@ -113,20 +229,25 @@ final class FsQueue {
                 inBatch = true;
                 return false;
             }
+            kickThreadPolls = true;
         }
-        long deadline = System.nanoTime() + pollNanos;
-        boolean arrived = false;
-        do {
-            Thread.onSpinWait();
-            if (queue.pop(r.chain)) {
-                arrived = true;
-                break;
-            }
-        } while (System.nanoTime() - deadline < 0);
+        boolean arrived = popWithin(r, System.nanoTime() + pollNanos);
         synchronized (lock) {
+            kickThreadPolls = false;
             inBatch = true;
         }
         return arrived;
+    }
+
+    /** Watches the ring until {@code deadline} (System.nanoTime); true with a request popped into {@code r}. */
+    private boolean popWithin(FuseRequest r, long deadline) {
+        do {
+            Thread.onSpinWait();
+            if (queue.pop(r.chain)) {
+                return true;
+            }
+        } while (System.nanoTime() - deadline < 0);
+        return false;
     }
 
     private void dispatch(FuseRequest r) {
@@ -173,6 +294,14 @@ final class FsQueue {
                 throw new IllegalStateException("FUSE request completed twice: " + r);
             }
             inFlight--;
+            if (pollNanos > 0 && r.completedByPollingWorker() && !stopped && !popping && inFlight == 0) {
+                // The completing worker will watch the ring next (pollAsWorker). It turns the
+                // driver's notifications off before the driver sees the answer, or the driver's
+                // next request, sent as soon as it does, would kick the sleeping kick thread.
+                popping = true;
+                reservedFor = Thread.currentThread();
+                queue.disableNotifications();
+            }
             if (!stopped) {
                 if (replyBytes < 0 || replyBytes > r.chain.writableBytes()) {
                     // A reply longer than the buffers cannot have been written: a handler bug.

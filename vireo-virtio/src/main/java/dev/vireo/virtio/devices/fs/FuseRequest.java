@@ -31,9 +31,38 @@ public final class FuseRequest {
     private long nodeId;
     private long length;
     private boolean completed;
+    /** See {@link #servedBy}; volatile because a reused request may be marked by another worker meanwhile. */
+    private volatile Thread pollingWorker;
 
     FuseRequest(FsQueue owner) {
         this.owner = owner;
+    }
+
+    /**
+     * Marks the request as served by {@code worker}, which watches the queue for the next request
+     * right after ({@link FsQueue#pollAsWorker}) if it completes this one itself. Set before the
+     * worker serves the request, cleared when its serving call returns: a request completed
+     * later, or by another thread, is not the worker's to follow.
+     */
+    void servedBy(Thread worker) {
+        pollingWorker = worker;
+    }
+
+    /** Clears the mark {@link #servedBy} set, if it is still {@code worker}'s (the request may have been reused). */
+    void servedNoLongerBy(Thread worker) {
+        if (pollingWorker == worker) {
+            pollingWorker = null;
+        }
+    }
+
+    /** Whether the calling thread is the worker serving this request, and polls after completing it. */
+    boolean completedByPollingWorker() {
+        return pollingWorker == Thread.currentThread();
+    }
+
+    /** The queue the request came on. */
+    FsQueue owner() {
+        return owner;
     }
 
     /** The virtio queue the request came on (0: hiprio, 1..N: request queues). */

@@ -28,7 +28,11 @@ import java.util.function.Supplier;
  * {@code threads} platform threads (blocking file system calls) takes them from one queue, each
  * with its own dispatcher. A burst of cached requests is thus answered in one pass of the kick
  * thread, with an interrupt every few answers ({@link FsQueue}), and no thread sleeps or wakes
- * for it. FORGET,
+ * for it. A worker that has answered a request of a queue with nothing else in flight watches
+ * that queue's ring for the next request and serves it itself ({@link FsQueue#pollAsWorker}, only
+ * when the queue polls at all): a driver that sends one blocking request at a time (a 1 MiB read
+ * after a 1 MiB read) is then served by one running thread, with no kick, no wake-up and no
+ * hand-off per request. FORGET,
  * BATCH_FORGET and INTERRUPT on the hiprio queue are answered on the kick thread itself (they never
  * block), so that they are not held up behind slow requests (virtio 1.2 §5.11.6.2). With
  * {@code threads == 0} every request is answered on the kick thread (the Rust virtiofsd's
@@ -162,21 +166,11 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
 
     @Override
     public void handle(FuseRequest request) {
-        int opcode = request.opcode();
-        Work w;
-        synchronized (lock) {
-            Generation g = closed ? null : generationFor(opcode);
-            if (g == null) {
-                w = null;
-            } else {
-                w = free.poll();
-                if (w == null) {
-                    w = new Work();
-                }
-                w.begin(request, g);
-            }
+        Work w = prepare(request);
+        if (w == null) {
+            return;
         }
-        if (w != null && workers.length > 0 && !(request.queue() == 0 && neverBlocks(opcode))) {
+        if (workers.length > 0 && !(request.queue() == 0 && neverBlocks(request.opcode()))) {
             // What the caches answer is answered here; only the rest pays for a hand-off.
             boolean answered;
             synchronized (inlineLock) {
@@ -196,16 +190,6 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
             }
             return;
         }
-        if (w == null) {
-            // No session to answer with: before INIT, after a failed start, or closed.
-            Opcode op = Opcode.of(opcode);
-            if (op != null && !op.replies()) {
-                request.complete(0);
-            } else {
-                request.replyError(FsDevice.EIO);
-            }
-            return;
-        }
         try {
             synchronized (inlineLock) {
                 w.generation.dispatchers[workers.length].dispatch(w);
@@ -213,6 +197,33 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
         } finally {
             w.dispatched();
         }
+    }
+
+    /**
+     * A pooled exchange for {@code request} in the current session, starting one on INIT; null
+     * when there is no session to answer with (before INIT, after a failed start, or closed), in
+     * which case the request has been answered here.
+     */
+    private Work prepare(FuseRequest request) {
+        int opcode = request.opcode();
+        synchronized (lock) {
+            Generation g = closed ? null : generationFor(opcode);
+            if (g != null) {
+                Work w = free.poll();
+                if (w == null) {
+                    w = new Work();
+                }
+                w.begin(request, g);
+                return w;
+            }
+        }
+        Opcode op = Opcode.of(opcode);
+        if (op != null && !op.replies()) {
+            request.complete(0);
+        } else {
+            request.replyError(FsDevice.EIO);
+        }
+        return null;
     }
 
     private static boolean neverBlocks(int opcode) {
@@ -312,13 +323,29 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
             if (toWake != null) {
                 LockSupport.unpark(toWake);
             }
-            try {
-                w.generation.dispatchers[self.index].dispatch(w);
-            } catch (RuntimeException | Error e) {
-                LOG.warn("virtio-fs worker %d: %s", self.index, e.toString());
-            } finally {
-                w.dispatched();
+            FsQueue source = w.request.owner();
+            serve(w, self);
+            // The queue may be one the driver uses a request at a time: the worker watches it for
+            // the next request and serves that too, with no kick and no hand-off in between.
+            for (FuseRequest next = source.pollAsWorker(); next != null; next = source.pollAsWorker()) {
+                Work nw = prepare(next);
+                if (nw != null) {
+                    serve(nw, self);
+                }
             }
+        }
+    }
+
+    private static void serve(Work w, Worker self) {
+        FuseRequest request = w.request;
+        request.servedBy(self.thread);
+        try {
+            w.generation.dispatchers[self.index].dispatch(w);
+        } catch (RuntimeException | Error e) {
+            LOG.warn("virtio-fs worker %d: %s", self.index, e.toString());
+        } finally {
+            request.servedNoLongerBy(self.thread);
+            w.dispatched();
         }
     }
 
