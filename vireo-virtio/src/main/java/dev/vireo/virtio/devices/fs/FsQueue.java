@@ -50,6 +50,14 @@ final class FsQueue {
     private Thread reservedFor;
     /** The kick thread holds the pop role and is watching the emptied ring ({@link #pollAvailable}). */
     private boolean kickThreadPolls;
+    /**
+     * The last request popped found others of this queue in flight: the driver keeps several
+     * going, the kick thread finds their successors in the ring as they come, and a worker that
+     * watched the ring after each answer would only spend CPU (measured at depth 16: 28 % more per
+     * create). Workers watch the ring only while the driver sends one request at a time. Written
+     * by the popper; read racily elsewhere, as a hint.
+     */
+    private volatile boolean deep;
 
     FsQueue(Virtqueue queue, Interrupt interrupt, FuseRequestHandler handler, long pollNanos) {
         this.pollNanos = pollNanos;
@@ -91,6 +99,10 @@ final class FsQueue {
                 queue.disableNotifications();
                 while (true) {
                     if (queue.pop(r.chain) || (poll && pollAvailable(r))) {
+                        boolean others = inFlight > 1; // racy read: a hint
+                        if (others != deep) {
+                            deep = others;
+                        }
                         FuseRequest popped = r;
                         r = null;
                         dispatch(popped);
@@ -138,7 +150,10 @@ final class FsQueue {
      * would, before the worker gets its request.
      */
     FuseRequest pollAsWorker() {
-        if (pollNanos == 0) {
+        // A racy look first, without the lock: with many requests in flight (the common case when
+        // workers are busy) the answer is no, and every worker asks after every request. A stale
+        // value only costs a look under the lock, or one poll not taken.
+        if (pollNanos == 0 || (deep || inFlight > 1) && reservedFor != Thread.currentThread()) {
             return null;
         }
         long deadline = System.nanoTime() + pollNanos;
@@ -183,6 +198,7 @@ final class FsQueue {
         try {
             queue.disableNotifications();
             if (popWithin(r, deadline)) {
+                deep = false; // it found nothing else in flight
                 mine = r;
                 r = null;
             }
@@ -294,7 +310,7 @@ final class FsQueue {
                 throw new IllegalStateException("FUSE request completed twice: " + r);
             }
             inFlight--;
-            if (pollNanos > 0 && r.completedByPollingWorker() && !stopped && !popping && inFlight == 0) {
+            if (pollNanos > 0 && !deep && r.completedByPollingWorker() && !stopped && !popping && inFlight == 0) {
                 // The completing worker will watch the ring next (pollAsWorker). It turns the
                 // driver's notifications off before the driver sees the answer, or the driver's
                 // next request, sent as soon as it does, would kick the sleeping kick thread.
