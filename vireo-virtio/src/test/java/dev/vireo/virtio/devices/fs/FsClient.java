@@ -56,6 +56,29 @@ final class FsClient {
         return driver.queue(queue).add(el, driver.options().indirect());
     }
 
+    /**
+     * Sends {@code request} on {@code queue} as a driver that waits for each answer does: posts it,
+     * kicks only if the device asks for it (on {@code kickThread}: a polling queue's process()
+     * returns only when its poll ends), waits for the interrupt and takes the answer. Returns
+     * whether it kicked.
+     */
+    boolean roundTrip(int queue, byte[] request, int replyRoom, java.util.concurrent.Executor kickThread) {
+        int signalled = driver.interrupt().usedCount(queue);
+        int id = post(queue, request, replyRoom, new long[1]);
+        boolean kicked = driver.queue(queue).kickNeeded();
+        if (kicked) {
+            kickThread.execute(() -> driver.kick(queue));
+        }
+        if (!driver.interrupt().await(() -> driver.interrupt().usedCount(queue) > signalled, Duration.ofSeconds(20))) {
+            throw new AssertionError("no interrupt for the answer to request " + id);
+        }
+        DriverQueue.Used used = driver.queue(queue).pollUsed();
+        if (used == null || used.id() != id) {
+            throw new AssertionError("answer " + used + " for request " + id);
+        }
+        return kicked;
+    }
+
     Reply call(int queue, int opcode, long nodeid, byte[] args, int replyRoom) {
         long u = unique++;
         return call(queue, request(opcode, u, nodeid, args, -1), replyRoom);
