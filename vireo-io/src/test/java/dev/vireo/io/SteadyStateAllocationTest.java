@@ -63,13 +63,11 @@ class SteadyStateAllocationTest {
     private static long allocatedDuring(EventLoop loop, int n, Consumer<Runnable> chain) throws InterruptedException {
         // n is how many operations chain performs before it calls done; kept for the reader.
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long[] id = new long[1];
         long[] before = new long[1];
         long[] after = new long[1];
         CountDownLatch finished = new CountDownLatch(1);
         loop.execute(() -> {
-            id[0] = Thread.currentThread().threadId();
-            lastLoopThread = id[0];
+            lastLoopThread = Thread.currentThread().threadId();
             before[0] = mx.getCurrentThreadAllocatedBytes();
             chain.accept(() -> {
                 after[0] = mx.getCurrentThreadAllocatedBytes();
