@@ -55,6 +55,7 @@ public final class Native {
     /** The platform linker. */
     public static final Linker LINKER = Linker.nativeLinker();
 
+    private static final Log LOG = Log.of("sys");
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final StructLayout CALL_STATE_LAYOUT = Linker.Option.captureStateLayout();
     private static final long ERRNO_OFFSET = CALL_STATE_LAYOUT.byteOffset(groupElement("errno"));
@@ -75,7 +76,7 @@ public final class Native {
      * segment ({@link #callState()}) before the C arguments.
      */
     public static MethodHandle errnoCall(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(symbol(name), descriptor, CAPTURE_ERRNO);
+        return link(name, descriptor, CAPTURE_ERRNO);
     }
 
     /**
@@ -83,13 +84,44 @@ public final class Native {
      * the index of the first argument that the C prototype covers with "...".
      */
     public static MethodHandle variadicErrnoCall(String name, FunctionDescriptor descriptor, int firstVariadicArg) {
-        return LINKER.downcallHandle(symbol(name), descriptor, CAPTURE_ERRNO,
-                Linker.Option.firstVariadicArg(firstVariadicArg));
+        return link(name, descriptor, CAPTURE_ERRNO, Linker.Option.firstVariadicArg(firstVariadicArg));
     }
 
     /** Links a C function that cannot fail (gettid, pthread_self). */
     public static MethodHandle plainCall(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(symbol(name), descriptor);
+        return link(name, descriptor);
+    }
+
+    /** Links one function; with {@code -Dvireo.debug=sys}, says which, on which thread and how long it took. */
+    private static MethodHandle link(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        long start = LOG.on() ? System.nanoTime() : 0;
+        MethodHandle handle = LINKER.downcallHandle(symbol(name), descriptor, options);
+        if (LOG.on()) {
+            LOG.debug("linked %s in %.1f ms", name, (System.nanoTime() - start) / 1e6);
+        }
+        return handle;
+    }
+
+    /**
+     * Links functions of {@code wrapper} now rather than on their first call: a program that knows
+     * it will soon need them links them on a thread that would otherwise wait, instead of on the
+     * thread that then serves a request (linking one costs 10-30 ms of a fresh JVM). Each of
+     * {@code holders} names a holder class of {@code wrapper} ("ReadCall"); with none, the wrapper
+     * class itself is initialised (for wrappers whose few handles are its own fields).
+     *
+     * @throws IllegalArgumentException if {@code wrapper} has no such holder
+     */
+    public static void linkAhead(Class<?> wrapper, String... holders) {
+        try {
+            if (holders.length == 0) {
+                Class.forName(wrapper.getName(), true, wrapper.getClassLoader());
+            }
+            for (String holder : holders) {
+                Class.forName(wrapper.getName() + '$' + holder, true, wrapper.getClassLoader());
+            }
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException(wrapper.getSimpleName() + " has no holder class " + e.getMessage(), e);
+        }
     }
 
     private static MemorySegment symbol(String name) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Links every downcall handle of the wrapper classes. Each handle is linked lazily, on the first
@@ -45,5 +46,13 @@ class NativeLinkingTest {
                     .noneMatch(f -> f.getType() == MethodHandle.class);
         }
         assertThat(linked).contains("StatxCall", "OpenatCall", "GettidCall", "EventfdCall");
+    }
+
+    @Test
+    void linkAheadLinksNamedHoldersAndRefusesUnknownOnes() {
+        Native.linkAhead(FdCalls.class, "ReadCall", "WriteCall");
+        Native.linkAhead(RandomCalls.class);
+        assertThatThrownBy(() -> Native.linkAhead(FdCalls.class, "ReadCall", "NoSuchCall"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NoSuchCall");
     }
 }

@@ -25,6 +25,13 @@ public interface BackendFactory {
         return Optional.empty();
     }
 
+    /**
+     * Called once QEMU has started, before it talks to the backends: a factory whose backends
+     * would spend that time getting ready (the default does nothing) starts doing so now.
+     */
+    default void qemuStarted() {
+    }
+
     /** What the backends are, for {@code --verbose}. */
     String describe();
 

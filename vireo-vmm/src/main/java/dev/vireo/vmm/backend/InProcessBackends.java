@@ -2,6 +2,15 @@ package dev.vireo.vmm.backend;
 
 import dev.vireo.fuse.passthrough.PassthroughOptions;
 import dev.vireo.fuse.session.SessionConfig;
+import dev.vireo.sys.EventCalls;
+import dev.vireo.sys.FdCalls;
+import dev.vireo.sys.FsCalls;
+import dev.vireo.sys.Log;
+import dev.vireo.sys.MemCalls;
+import dev.vireo.sys.Native;
+import dev.vireo.sys.RandomCalls;
+import dev.vireo.sys.RawSyscall;
+import dev.vireo.sys.SocketCalls;
 import dev.vireo.virtio.devices.block.BlockDevice;
 import dev.vireo.virtio.devices.block.BlockOptions;
 import dev.vireo.virtio.devices.fs.FsDevice;
@@ -18,6 +27,8 @@ import java.util.Optional;
  * passthrough file system behind its virtio-fs device), virtio-blk per disk and the entropy device.
  */
 public final class InProcessBackends implements BackendFactory {
+
+    private static final Log LOG = Log.of("run");
 
     /** Threads serving one share's requests: the guest has few CPUs, the host two cores here. */
     static final int SHARE_THREADS = 4;
@@ -56,6 +67,36 @@ public final class InProcessBackends implements BackendFactory {
     public Optional<DeviceServer> entropy(Path socket) {
         return Optional.of(new InProcessServer(VhostUserDevice.Kind.RNG, socket, Map.of(), new RngDevice(), null,
                 "virtio-rng (getrandom), vireo"));
+    }
+
+    /**
+     * Links, on a thread of its own, the C functions the devices call first once QEMU talks to
+     * them: reading its vhost-user messages, mapping guest memory, the I/O loop's io_uring and
+     * eventfds, the entropy source, the file system's first requests. Linked on first call instead,
+     * each would cost 10-30 ms of this young JVM while QEMU, and so the guest, waits for the reply
+     * (docs/run.md, "Where vireo's start-up goes"). QEMU's own start-up leaves a core free for it.
+     */
+    @Override
+    public void qemuStarted() {
+        Thread.ofPlatform().daemon().name("vireo-link-ahead").start(() -> {
+            try {
+                linkDeviceCalls();
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("linking ahead failed (the calls link when first made): %s", e);
+            }
+        });
+    }
+
+    /** The functions {@link #qemuStarted} links, in the order the devices first need them. */
+    static void linkDeviceCalls() {
+        Native.linkAhead(SocketCalls.class, "RecvmsgCall", "SendmsgCall");
+        Native.linkAhead(FdCalls.class, "ReadCall", "WriteCall");
+        Native.linkAhead(FsCalls.class, "ReadlinkatCall", "FstatatCall");
+        Native.linkAhead(MemCalls.class, "MmapCall", "MunmapCall");
+        Native.linkAhead(RawSyscall.class);
+        Native.linkAhead(EventCalls.class, "EventfdCall");
+        Native.linkAhead(RandomCalls.class);
+        Native.linkAhead(FdCalls.class, "SyncfsCall");
     }
 
     @Override

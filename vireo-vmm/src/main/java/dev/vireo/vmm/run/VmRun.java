@@ -374,6 +374,7 @@ public final class VmRun {
             return false;
         }
         qemu = ChildProcess.start("qemu", command);
+        backends.qemuStarted();
         return true;
     }
 
