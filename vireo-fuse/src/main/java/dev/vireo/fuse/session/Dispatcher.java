@@ -71,6 +71,8 @@ import java.lang.foreign.MemorySegment;
 public final class Dispatcher {
 
     private static final Log LOG = Log.of("fuse");
+    /** One line per request served, with its time: {@code -Dvireo.debug=requests}. */
+    private static final Log TRACE = Log.of("requests");
 
     /** XATTR_SIZE_MAX and XATTR_LIST_MAX of Linux: the largest xattr value and name list. */
     public static final int XATTR_MAX = 65536;
@@ -148,6 +150,7 @@ public final class Dispatcher {
     }
 
     private boolean serve(Exchange exchange, boolean nonBlocking) {
+        long start = TRACE.on() ? System.nanoTime() : 0;
         SgList in = exchange.request();
         long available = in.totalLength();
         if (available < FuseInHeader.SIZE) {
@@ -213,6 +216,10 @@ public final class Dispatcher {
             } else {
                 req.noReply();
             }
+        }
+        if (TRACE.on()) {
+            TRACE.debug("request %d (%s, node %d) served in %d us", unique, op, FuseInHeader.nodeid(header),
+                    (System.nanoTime() - start) / 1000);
         }
         return true;
     }
