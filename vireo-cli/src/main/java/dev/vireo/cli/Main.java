@@ -29,8 +29,7 @@ public final class Main implements Runnable {
      * The subcommands, in the order {@code vireo --help} lists them. They are added when the
      * command line is built rather than named in {@code @Command}, so that {@link #main} can build
      * only the one it runs: picocli reflects over every option of every subcommand it is given
-     * (about 0.2 s of a JVM's start on this 2-core machine for the seven of them, in class files the
-     * AOT cache cannot hold).
+     * (about 0.2 s of a JVM's start on this 2-core machine for the seven of them).
      */
     private static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, MountCommand.class, SysInfoCommand.class,
             VhostUserBlkCommand.class, VhostUserRngCommand.class, VirtiofsdCommand.class, FsloadCommand.class,
