@@ -56,11 +56,12 @@ class LauncherScriptTest {
 
     /**
      * Only a `vireo run` that boots a guest records the AOT cache, and only while there is no cache
-     * newer than the jar; every command uses a fresh one. Checked on a copy of the launcher
-     * beside a stand-in jar (a dry run builds and runs nothing).
+     * newer than the jar; every other command uses a fresh one. `vireo mount` records and uses a
+     * cache of its own. Checked on a copy of the launcher beside a stand-in jar (a dry run builds
+     * and runs nothing).
      */
     @Test
-    void onlyARunThatBootsAGuestRecordsTheAotCacheAndEveryCommandUsesAFreshOne(@TempDir Path root) throws Exception {
+    void aRunThatBootsAGuestAndAServingMountRecordTheirAotCachesAndCommandsUseFreshOnes(@TempDir Path root) throws Exception {
         Files.copy(ROOT.resolve("vireo"), root.resolve("vireo"), StandardCopyOption.COPY_ATTRIBUTES);
         Files.createDirectories(root.resolve("scripts"));
         Files.copy(ROOT.resolve("scripts/jdk.sh"), root.resolve("scripts/jdk.sh"));
@@ -70,18 +71,25 @@ class LauncherScriptTest {
 
         assertThat(launch(root, env, "run", "--share", ".", "--", "true").output()).contains("aot cache: record");
         assertThat(launch(root, env, "run").output()).as("an interactive shell boots too").contains("aot cache: record");
-        for (String[] args : new String[][] {{"--version"}, {"--help"}, {"mount", "a", "b"}, {"run", "--help"}, {"help", "run"}}) {
+        assertThat(launch(root, env, "mount", "a", "b").output()).contains("aot cache: record");
+        for (String[] args : new String[][] {{"--version"}, {"--help"}, {"mount", "--help"}, {"run", "--help"}, {"help", "run"},
+                {"sys-info"}}) {
             assertThat(launch(root, env, args).output()).as(String.join(" ", args)).contains("aot cache: none");
         }
 
         Path aot = Files.writeString(target.resolve("vireo.aot"), "stand-in");
         Files.setLastModifiedTime(aot, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 10_000));
-        assertThat(launch(root, env, "mount", "a", "b").output()).contains("aot cache: use");
+        assertThat(launch(root, env, "sys-info").output()).contains("aot cache: use", "vireo.aot");
         assertThat(launch(root, env, "run", "--", "true").output()).contains("aot cache: use");
+        assertThat(launch(root, env, "mount", "a", "b").output()).as("run's cache is not mount's").contains("aot cache: record");
+        Path mountAot = Files.writeString(target.resolve("vireo-mount.aot"), "stand-in");
+        Files.setLastModifiedTime(mountAot, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 10_000));
+        assertThat(launch(root, env, "mount", "a", "b").output()).contains("aot cache: use", "vireo-mount.aot");
 
-        // a rebuild makes the jar newer than the cache: nothing uses it, the next run records again
-        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(aot).toMillis() + 10_000));
-        assertThat(launch(root, env, "mount", "a", "b").output()).contains("aot cache: none");
+        // a rebuild makes the jar newer than the caches: nothing uses them, the next run and mount record again
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(mountAot).toMillis() + 10_000));
+        assertThat(launch(root, env, "sys-info").output()).contains("aot cache: none");
+        assertThat(launch(root, env, "mount", "a", "b").output()).contains("aot cache: record");
         assertThat(launch(root, env, "run", "--", "true").output()).contains("aot cache: record");
     }
 }
