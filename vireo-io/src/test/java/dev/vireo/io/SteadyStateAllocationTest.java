@@ -17,16 +17,16 @@ import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import jdk.jfr.Recording;
-import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordedStackTrace;
-import jdk.jfr.consumer.RecordingFile;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordingFile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -139,15 +139,13 @@ class SteadyStateAllocationTest {
         // may be allocated, and every allocation sampled on the loop thread must be that slice.
         // JFR samples few objects (about one per 30 MB here), so this check is weaker than a
         // clean round: it is the fallback for a JIT that kept the JDK's allocation.
-        List<RecordedEvent> samples = new ArrayList<>();
-        long[] recorded = new long[1];
-        long loopThread = recordAllocations(round, samples, recorded);
-        assertThat((double) recorded[0] / MEASURED).as("bytes allocated per operation in the recorded round (%d in all)", recorded[0])
+        Recorded recorded = recordAllocations(round);
+        assertThat((double) recorded.bytes() / MEASURED).as("bytes allocated per operation in the recorded round (%d in all)", recorded.bytes())
                 .isLessThanOrEqualTo(2 * CAPTURE_SLICE_BYTES + 0.5);
-        List<RecordedEvent> loop = samples.stream().filter(e -> e.getThread("eventThread") != null
-                && e.getThread("eventThread").getJavaThreadId() == loopThread).toList();
-        if (recorded[0] >= MEASURED) {
-            assertThat(loop).as("allocation samples on the loop thread, %d bytes per operation", recorded[0] / MEASURED)
+        List<RecordedEvent> loop = recorded.samples().stream().filter(e -> e.getThread("eventThread") != null
+                && e.getThread("eventThread").getJavaThreadId() == recorded.loopThread()).toList();
+        if (recorded.bytes() >= MEASURED) {
+            assertThat(loop).as("allocation samples on the loop thread, %d bytes per operation", recorded.bytes() / MEASURED)
                     .hasSizeGreaterThanOrEqualTo(MIN_SAMPLES);
         }
         for (RecordedEvent e : loop) {
@@ -169,20 +167,23 @@ class SteadyStateAllocationTest {
                 .equals("jdk.internal.foreign.abi.SharedUtils") && f.getMethod().getName().equals("checkCaptureSegment"));
     }
 
-    /** Runs one round under a JFR recording of allocation samples; returns the loop thread's id. */
-    private static long recordAllocations(Round round, List<RecordedEvent> into, long[] bytes) throws Exception {
+    /** A round recorded with JFR: the bytes the loop thread allocated, that thread, the allocation samples. */
+    private record Recorded(long bytes, long loopThread, List<RecordedEvent> samples) {
+    }
+
+    /** Runs one round under a JFR recording of allocation samples. */
+    private static Recorded recordAllocations(Round round) throws Exception {
         Path file = Files.createTempFile("vireo-alloc", ".jfr");
         try (Recording r = new Recording()) {
             r.enable("jdk.ObjectAllocationSample").withStackTrace().with("throttle", "100000/s");
             r.start();
-            bytes[0] = round.bytes();
+            long bytes = round.bytes();
             r.stop();
             r.dump(file);
-            into.addAll(RecordingFile.readAllEvents(file));
+            return new Recorded(bytes, lastLoopThread, RecordingFile.readAllEvents(file));
         } finally {
             Files.deleteIfExists(file);
         }
-        return lastLoopThread;
     }
 
     @Test
