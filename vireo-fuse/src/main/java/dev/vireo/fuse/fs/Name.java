@@ -56,6 +56,33 @@ public final class Name {
         return length == 2 && buffer.get(JAVA_BYTE, 0) == '.' && buffer.get(JAVA_BYTE, 1) == '.';
     }
 
+    /** Whether the name's bytes are {@code bytes} (false for null). */
+    public boolean contentEquals(byte[] bytes) {
+        if (bytes == null || bytes.length != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (buffer.get(JAVA_BYTE, i) != bytes[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A hash of the name's bytes (FNV-1a). */
+    public int hash() {
+        int h = 0x811C9DC5;
+        for (int i = 0; i < length; i++) {
+            h = (h ^ buffer.get(JAVA_BYTE, i)) * 0x01000193;
+        }
+        return h;
+    }
+
+    /** Copies the name's bytes into {@code to}, which must be {@link #length()} long or longer. */
+    public void copyTo(byte[] to) {
+        MemorySegment.copy(buffer, JAVA_BYTE, 0, to, 0, length);
+    }
+
     /** A copy of the bytes. */
     public byte[] toBytes() {
         return buffer.asSlice(0, length).toArray(JAVA_BYTE);

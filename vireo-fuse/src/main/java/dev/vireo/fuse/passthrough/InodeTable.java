@@ -132,6 +132,26 @@ final class InodeTable {
         }
     }
 
+    /**
+     * Counts one more lookup of {@code i} if it is still in the table with its descriptor open
+     * (then its inode number cannot have been reused by another file); false otherwise.
+     */
+    boolean refIfOpen(Inode i) {
+        synchronized (lock) {
+            if (i.removed) {
+                return false;
+            }
+            synchronized (i) {
+                if (i.fd < 0) {
+                    return false;
+                }
+                i.referenced = true;
+            }
+            i.nlookup++;
+            return true;
+        }
+    }
+
     /** Counts one more lookup of a known inode ("." lookups). */
     void ref(Inode i) {
         synchronized (lock) {

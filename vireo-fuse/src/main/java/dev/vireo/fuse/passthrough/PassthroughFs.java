@@ -103,6 +103,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         final Scratch s;
         final Credentials creds;
         final MemorySegment name;
+        final RecentNames recent = new RecentNames();
 
         PerThread(Scratch s, Credentials creds, MemorySegment name) {
             this.s = s;
@@ -387,6 +388,37 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         return identify(fd, t.s, false);
     }
 
+    /**
+     * A LOOKUP of a name this thread resolved lately, with one statx of the name instead of
+     * openat2, statx and close (3.4 against 1.2 µs in a C loop here): the inode it named then,
+     * counting one lookup, if the name still names it and its descriptor is open (so its inode
+     * number cannot have been reused); {@link #GONE} when the name no longer exists; null when the
+     * caller must resolve it. A single component under the directory's descriptor, not followed if
+     * a symbolic link (".." never comes here), so it cannot leave the share, as with openat2. The
+     * walk is answered by the dentry cache, which resolved the name moments ago and whose entry
+     * the inode's descriptor pins: it reads the directory only if the host renamed or removed the
+     * name since, so non-blocking attempts use it too.
+     */
+    private Inode lookupRecent(PerThread t, long parent, int pfd, Name name) {
+        Inode known = t.recent.get(parent, name);
+        if (known == null) {
+            return null;
+        }
+        int r = FsCalls.tryStatx(pfd, name.cString(), FsCalls.AT_SYMLINK_NOFOLLOW, STATX_MASK, t.s.statx);
+        if (r == -Errno.ENOENT.code()) {
+            t.recent.remove(parent, name);
+            return GONE;
+        }
+        if (r < 0 || known.dev != dev(t.s.statx) || known.ino != Statx.ino(t.s.statx) || !inodes.refIfOpen(known)) {
+            t.recent.remove(parent, name);
+            return null;
+        }
+        return known;
+    }
+
+    /** {@link #lookupRecent}'s answer when the name no longer exists. */
+    private static final Inode GONE = new Inode(0, -1, -1, 0, -1, false);
+
     /** {@link #lookupChild}'s answer when a cached-only resolution missed. */
     private static final Inode CACHE_MISS = new Inode(0, -1, -1, 0, -1, false);
 
@@ -523,7 +555,15 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
                 lookupParent(req, t, pfd);
                 return;
             }
-            Inode i = lookupChild(t, pfd, name.cString(), nonBlocking ? FsCalls.RESOLVE_CACHED : 0);
+            Inode i = lookupRecent(t, parent, pfd, name);
+            if (i == null) {
+                i = lookupChild(t, pfd, name.cString(), nonBlocking ? FsCalls.RESOLVE_CACHED : 0);
+                if (i != null && i != CACHE_MISS) {
+                    t.recent.put(parent, name, i);
+                }
+            } else if (i == GONE) {
+                i = null;
+            }
             if (i == CACHE_MISS) {
                 req.retryBlocking();
                 return;

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 import static dev.vireo.fuse.testing.FuseRequests.name;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -88,23 +89,31 @@ class PassthroughNonBlockingTest {
         for (int i = 0; i < pattern.length; i++) {
             pattern[i] = (byte) (i * 31 + 7);
         }
-        // O_DIRECT: the data goes to the disk and the page cache keeps none of it.
-        try (FileChannel ch = FileChannel.open(src.resolve("f"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                ExtendedOpenOption.DIRECT)) {
-            ByteBuffer b = ByteBuffer.allocateDirect(3 * PAGE).alignedSlice(PAGE);
-            b.limit(pattern.length);
-            b.put(pattern).flip();
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
+        for (String f : ON_DISK) {
+            writeDirect(src.resolve(f), pattern);
         }
         Files.writeString(src.resolve("small"), "hello");
         try (Harness h = new Harness(share(src))) {
-            long node = Harness.nodeId(h.op(Fuse.FUSE_LOOKUP, 1, name("f")));
-            long fh = h.op(Fuse.FUSE_OPEN, node, FuseRequests.openIn(0)).body().getLong(0);
-
-            assertThat(h.tryNonBlocking(Fuse.FUSE_READ, node, FuseRequests.readIn(fh, 0, pattern.length)))
-                    .as("pages only on disk").isNull();
+            // The attempt itself starts the readahead of what it misses (RWF_NOWAIT is not
+            // RWF_NOIO), which a fast disk may finish before the attempt looks again: then it
+            // answers, and must answer right. Of a few such files, one at least is given back.
+            int givenBack = 0;
+            long node = 0;
+            long fh = 0;
+            for (String f : ON_DISK) {
+                node = Harness.nodeId(h.op(Fuse.FUSE_LOOKUP, 1, name(f)));
+                fh = h.op(Fuse.FUSE_OPEN, node, FuseRequests.openIn(0)).body().getLong(0);
+                Reply attempt = h.tryNonBlocking(Fuse.FUSE_READ, node, FuseRequests.readIn(fh, 0, pattern.length));
+                if (attempt == null) {
+                    givenBack++;
+                } else {
+                    assertThat(bytes(attempt)).isEqualTo(pattern);
+                }
+                if (!f.equals(ON_DISK.getLast())) {
+                    h.op(Fuse.FUSE_RELEASE, node, FuseRequests.releaseIn(fh, 0));
+                }
+            }
+            assertThat(givenBack).as("reads of pages only on disk given back").isPositive();
             assertThat(bytes(h.op(Fuse.FUSE_READ, node, FuseRequests.readIn(fh, 0, pattern.length)))).isEqualTo(pattern);
 
             Reply cached = h.tryNonBlocking(Fuse.FUSE_READ, node, FuseRequests.readIn(fh, 0, pattern.length));
@@ -125,6 +134,20 @@ class PassthroughNonBlockingTest {
             assertThat(whole).isNotNull();
             assertThat(new String(bytes(whole), StandardCharsets.US_ASCII)).isEqualTo("hello");
             h.op(Fuse.FUSE_RELEASE, small, FuseRequests.releaseIn(sfh, 0));
+        }
+    }
+
+    private static final List<String> ON_DISK = List.of("f1", "f2", "f3");
+
+    /** Writes {@code data} (whole pages) with O_DIRECT: to the disk, leaving none of it in the page cache. */
+    private static void writeDirect(Path file, byte[] data) throws Exception {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT)) {
+            ByteBuffer b = ByteBuffer.allocateDirect(data.length + PAGE).alignedSlice(PAGE);
+            b.limit(data.length);
+            b.put(data).flip();
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
         }
     }
 

@@ -1,0 +1,135 @@
+package dev.vireo.fuse.passthrough;
+
+import dev.vireo.fuse.testing.FuseRequests;
+import dev.vireo.fuse.testing.Harness;
+import dev.vireo.fuse.testing.TestExchange.Reply;
+import dev.vireo.sys.abi.fuse.Fuse;
+import dev.vireo.sys.testing.FdLeakCheck;
+import dev.vireo.sys.testing.Requires;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.Map;
+
+import static dev.vireo.fuse.testing.FuseRequests.name;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A repeated LOOKUP is answered from {@link RecentNames} with one statx of the name: these tests
+ * change the share on the host between lookups and check that the answers are the ones a fresh
+ * resolution gives: a renamed name finds the new file, a removed one nothing, a forgotten inode a
+ * new node id, each lookup is counted once, on both the blocking and the non-blocking path.
+ */
+@ExtendWith(FdLeakCheck.class)
+class PassthroughRecentNamesTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRepeatedLookupFollowsWhatTheHostDidToTheName() throws Exception {
+        Requires.root(); // file handles (open_by_handle_at) need CAP_DAC_READ_SEARCH
+        Path src = Files.createDirectory(dir.resolve("src"));
+        Files.writeString(src.resolve("a"), "first");
+        PassthroughFs fs = new PassthroughFs(src, PassthroughOptions.defaults());
+        try (Harness h = new Harness(fs)) {
+            long first = lookup(h, "a");
+            assertThat(lookup(h, "a")).isEqualTo(first);
+            assertThat(h.tryNonBlocking(Fuse.FUSE_LOOKUP, 1, name("a"))).satisfies(r -> assertThat(Harness.nodeId(r)).isEqualTo(first));
+
+            // Another file under the old name: a new inode, not the remembered one.
+            Files.move(src.resolve("a"), src.resolve("b"));
+            Files.writeString(src.resolve("a"), "second, longer");
+            long second = lookup(h, "a");
+            assertThat(second).isNotEqualTo(first);
+            assertThat(size(h, second)).isEqualTo(14);
+            assertThat(lookup(h, "b")).isEqualTo(first);
+            assertThat(size(h, first)).isEqualTo(5);
+
+            // Gone on the host: a negative answer, on both paths.
+            Files.delete(src.resolve("a"));
+            assertThat(negative(h.op(Fuse.FUSE_LOOKUP, 1, name("a")))).isTrue();
+            Files.writeString(src.resolve("c"), "third");
+            long third = lookup(h, "c");
+            lookup(h, "c");
+            Files.delete(src.resolve("c"));
+            Reply gone = h.tryNonBlocking(Fuse.FUSE_LOOKUP, 1, name("c"));
+            assertThat(gone == null || negative(gone)).as("given back or negative").isTrue();
+
+            // Each lookup counted once: "b" was looked up four times ("a" thrice, then "b" once).
+            h.call(FuseRequests.request(Fuse.FUSE_FORGET, h.next(), first, FuseRequests.forgetIn(3)));
+            assertThat(size(h, first)).isEqualTo(5);
+            h.call(FuseRequests.request(Fuse.FUSE_FORGET, h.next(), first, FuseRequests.forgetIn(1)));
+            assertThat(h.op(Fuse.FUSE_GETATTR, first, FuseRequests.getattrIn(0, 0)).errno()).isNotZero();
+
+            // A forgotten inode is not brought back by its remembered name: a new node id.
+            long again = lookup(h, "b");
+            assertThat(again).isNotEqualTo(first);
+            assertThat(size(h, again)).isEqualTo(5);
+            h.call(FuseRequests.request(Fuse.FUSE_FORGET, h.next(), third, FuseRequests.forgetIn(2)));
+        }
+    }
+
+    @Test
+    void namesThatShareASlotAreEachAnsweredRight() throws Exception {
+        Requires.root();
+        Path src = Files.createDirectory(dir.resolve("src"));
+        Path sub = Files.createDirectory(src.resolve("sub"));
+        int n = 300; // 600 names in the memo's 512 slots: some must share one
+        for (int i = 0; i < n; i++) {
+            Files.writeString(src.resolve("f" + i), "x".repeat(i % 97));
+            Files.writeString(sub.resolve("f" + i), "y".repeat(i % 89));
+        }
+        PassthroughFs fs = new PassthroughFs(src, PassthroughOptions.defaults());
+        try (Harness h = new Harness(fs)) {
+            long subNode = lookup(h, "sub");
+            Map<String, Long> nodes = new HashMap<>();
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < n; i++) {
+                    long top = lookup(h, 1, "f" + i);
+                    long inSub = lookup(h, subNode, "f" + i);
+                    assertThat(nodes.computeIfAbsent("/f" + i, k -> top)).isEqualTo(top);
+                    assertThat(nodes.computeIfAbsent("sub/f" + i, k -> inSub)).isEqualTo(inSub);
+                    if (round == 0) {
+                        assertThat(size(h, top)).isEqualTo(i % 97);
+                        assertThat(size(h, inSub)).isEqualTo(i % 89);
+                    }
+                }
+            }
+            // Swapped on the host: each name now finds the other file.
+            Path tmp = src.resolve("tmp");
+            Files.move(src.resolve("f1"), tmp);
+            Files.move(src.resolve("f2"), src.resolve("f1"), StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, src.resolve("f2"));
+            assertThat(lookup(h, "f1")).isEqualTo(nodes.get("/f2"));
+            assertThat(lookup(h, "f2")).isEqualTo(nodes.get("/f1"));
+        }
+    }
+
+    private static long lookup(Harness h, String name) {
+        return lookup(h, 1, name);
+    }
+
+    private static long lookup(Harness h, long parent, String name) {
+        Reply r = h.op(Fuse.FUSE_LOOKUP, parent, name(name));
+        assertThat(r.errno()).as("LOOKUP %s", name).isZero();
+        assertThat(Harness.nodeId(r)).isNotZero();
+        return Harness.nodeId(r);
+    }
+
+    private static boolean negative(Reply r) {
+        return r.errno() != 0 || Harness.nodeId(r) == 0;
+    }
+
+    /** fuse_attr_out.attr.size of GETATTR. */
+    private static long size(Harness h, long node) {
+        Reply r = h.op(Fuse.FUSE_GETATTR, node, FuseRequests.getattrIn(0, 0));
+        assertThat(r.errno()).isZero();
+        return r.body().getLong(16 + 8);
+    }
+}
