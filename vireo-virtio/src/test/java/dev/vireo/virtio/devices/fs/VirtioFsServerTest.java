@@ -313,6 +313,56 @@ class VirtioFsServerTest {
     }
 
     /**
+     * WRITEs of one inode follow each other on the worker serving the first (the host would make
+     * a second worker wait on the file's lock), and each is answered once; WRITEs of different
+     * inodes still run side by side.
+     */
+    @Test
+    void writesOfOneInodeAreServedOneAtATimeAndOthersInParallel() throws Exception {
+        java.util.Map<Long, AtomicInteger> running = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Map<Long, Integer> mostAtOnce = new java.util.concurrent.ConcurrentHashMap<>();
+        AtomicInteger allRunning = new AtomicInteger();
+        AtomicInteger allMostAtOnce = new AtomicInteger();
+        dev.vireo.fuse.fs.LowLevelFileSystem fs = new dev.vireo.fuse.fs.LowLevelFileSystem() {
+            @Override
+            public void write(dev.vireo.fuse.fs.Request req, long nodeId, long fh, long offset, dev.vireo.mem.SgList data,
+                    int writeFlags, int flags) {
+                int now = running.computeIfAbsent(nodeId, k -> new AtomicInteger()).incrementAndGet();
+                mostAtOnce.merge(nodeId, now, Math::max);
+                allMostAtOnce.accumulateAndGet(allRunning.incrementAndGet(), Math::max);
+                try {
+                    Thread.sleep(5); // long enough for the other workers to take what is queued
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                allRunning.decrementAndGet();
+                running.get(nodeId).decrementAndGet();
+                req.replyWrite(data.totalLength());
+            }
+        };
+        MockDriver d = start(new VirtioFsServer(() -> fs, SessionConfig.defaults(), 4, "test-writes"),
+                Options.defaults().queueSize(128));
+        FsClient c = new FsClient(d);
+        assertThat(c.call(1, Fuse.FUSE_INIT, 0, initIn(KERNEL_FLAGS), 256).error()).isZero();
+        int n = 24; // 8 each for nodes 2, 3 and 4, interleaved; four descriptors each
+        long[] at = new long[1];
+        for (int i = 0; i < n; i++) {
+            c.post(1, FsClient.request(Fuse.FUSE_WRITE, 100 + i, 2 + i % 3, writeIn(7, 4096L * i, new byte[512], 512), -1), 256, at);
+        }
+        d.kick(1);
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        while (seen.size() < n) {
+            DriverQueue.Used u = d.awaitUsed(1, Duration.ofSeconds(20));
+            assertThat(u).as("answers so far: %d", seen.size()).isNotNull();
+            assertThat(seen.add(u.id())).as("answered twice: %d", u.id()).isTrue();
+            assertThat(u.len()).isEqualTo(16 + 8);
+        }
+        assertThat(mostAtOnce).containsOnlyKeys(2L, 3L, 4L).allSatisfy((node, most) -> assertThat(most).as("node %d", node).isEqualTo(1));
+        assertThat(allMostAtOnce.get()).as("writes of different inodes at once").isGreaterThan(1);
+        assertThat(d.needsReset()).isFalse();
+    }
+
+    /**
      * Neither the kick thread nor the workers allocate per request in steady state: GETATTRs
      * (answered on the kick thread from the host's inode cache) and LOOKUPs from another user
      * (given back by the non-blocking attempt, answered by a worker) are answered many times, and
