@@ -404,6 +404,12 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         if (known == null) {
             return null;
         }
+        if (known.removed) {
+            // Forgotten since (after the client dropped its caches, every name): no statx for nothing.
+            // A racy read, as a hint only: refIfOpen decides under the table's lock.
+            t.recent.remove(parent, name);
+            return null;
+        }
         int r = FsCalls.tryStatx(pfd, name.cString(), FsCalls.AT_SYMLINK_NOFOLLOW, STATX_MASK, t.s.statx);
         if (r == -Errno.ENOENT.code()) {
             t.recent.remove(parent, name);
