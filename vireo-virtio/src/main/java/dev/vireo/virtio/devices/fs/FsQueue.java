@@ -40,6 +40,8 @@ final class FsQueue {
     private boolean inBatch;
     /** Used buffers added in this batch since the driver was last considered for a notification. */
     private int unnotified;
+    /** Workers serving a run of requests that signal like a batch ({@link #deferNotifications}). */
+    private int deferring;
     private boolean stopped;
     private int inFlight;
     /** Someone pops from the ring: the kick thread, or a worker in {@link #pollAsWorker}. */
@@ -221,6 +223,30 @@ final class FsQueue {
         return mine;
     }
 
+    /**
+     * A worker starts a run of requests it serves one after another (WRITEs of one file): until
+     * {@link #resumeNotifications}, their completions are signalled as a batch's are, every
+     * {@link #NOTIFY_EVERY} answers, so that the driver is not woken between every two of them.
+     * A completion may thus wait for the signal up to three of the run's later requests.
+     */
+    void deferNotifications() {
+        synchronized (lock) {
+            deferring++;
+        }
+    }
+
+    /** Ends a run begun with {@link #deferNotifications}: what it answered is signalled. */
+    void resumeNotifications() {
+        synchronized (lock) {
+            if (--deferring == 0 && !inBatch) {
+                unnotified = 0;
+                if (!stopped && queue.needsNotification()) {
+                    interrupt.signalUsed(queue.index());
+                }
+            }
+        }
+    }
+
     /** Ends the batch: completions signal on their own again, and what it answered is signalled. Under the lock. */
     private void endBatch() {
         inBatch = false;
@@ -325,7 +351,7 @@ final class FsQueue {
                     replyBytes = Math.max(0, Math.min(replyBytes, r.chain.writableBytes()));
                 }
                 queue.addUsed(r.chain, replyBytes);
-                if (!inBatch || ++unnotified >= NOTIFY_EVERY) {
+                if (!inBatch && deferring == 0 || ++unnotified >= NOTIFY_EVERY) {
                     unnotified = 0;
                     if (queue.needsNotification()) {
                         interrupt.signalUsed(queue.index());

@@ -368,6 +368,32 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
                 LockSupport.unpark(toWake);
             }
             FsQueue source = w.request.owner();
+            if (self.serialKey == 0) {
+                serve(w, self);
+            } else {
+                serveWithFollowers(w, self, source);
+            }
+            // The queue may be one the driver uses a request at a time: the worker watches it for
+            // the next request and serves that too, with no kick and no hand-off in between.
+            for (FuseRequest next = source.pollAsWorker(); next != null; next = source.pollAsWorker()) {
+                Work nw = prepare(next);
+                if (nw != null) {
+                    serve(nw, self);
+                }
+            }
+        }
+    }
+
+    /**
+     * Serves {@code w}, which has a {@link #serialKey}, then the requests of the same key that
+     * follow it meanwhile. The driver is signalled for their answers every few answers and at the
+     * end ({@link FsQueue#deferNotifications}), not after each one: the one worker writing a file
+     * would otherwise wake the driver between every two writes, on the path of the next write
+     * (with 1 MiB writes at depth 16, 10-15 µs of each 140).
+     */
+    private void serveWithFollowers(Work w, Worker self, FsQueue source) {
+        source.deferNotifications();
+        try {
             serve(w, self);
             while (true) {
                 synchronized (lock) {
@@ -379,14 +405,8 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
                 }
                 serve(w, self);
             }
-            // The queue may be one the driver uses a request at a time: the worker watches it for
-            // the next request and serves that too, with no kick and no hand-off in between.
-            for (FuseRequest next = source.pollAsWorker(); next != null; next = source.pollAsWorker()) {
-                Work nw = prepare(next);
-                if (nw != null) {
-                    serve(nw, self);
-                }
-            }
+        } finally {
+            source.resumeNotifications();
         }
     }
 
