@@ -245,13 +245,7 @@ class VirtioFsServerTest {
                 ids[i] = c.post(1, FsClient.request(Fuse.FUSE_LOOKUP, 1000 + i, 1, name("data"), -1), 256, at);
             }
             d.kick(1);
-            java.util.Set<Integer> seen = new java.util.HashSet<>();
-            while (seen.size() < n) {
-                DriverQueue.Used u = d.awaitUsed(1, Duration.ofSeconds(20));
-                assertThat(u).as("answers so far: %d", seen.size()).isNotNull();
-                assertThat(seen.add(u.id())).as("answered twice: %d", u.id()).isTrue();
-                assertThat(u.len()).isEqualTo(16 + 128);
-            }
+            awaitEachAnsweredOnce(d, n, 16 + 128);
             assertThat(d.queue(1).pollUsed()).isNull();
             // Lookups must be forgotten for the inode table to stay bounded.
             byte[] batch = FsClient.le(8 + 16).putInt(1).putInt(0).putLong(node).putLong(n).array();
@@ -261,6 +255,17 @@ class VirtioFsServerTest {
             assertThat(d.awaitUsed(0, Duration.ofSeconds(20))).isNotNull();
         }
         assertThat(d.needsReset()).isFalse();
+    }
+
+    /** Waits for {@code n} used buffers on queue 1, each a different chain, each with a reply of {@code replyLength} bytes. */
+    private static void awaitEachAnsweredOnce(MockDriver d, int n, int replyLength) {
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        while (seen.size() < n) {
+            DriverQueue.Used u = d.awaitUsed(1, Duration.ofSeconds(20));
+            assertThat(u).as("answers so far: %d", seen.size()).isNotNull();
+            assertThat(seen.add(u.id())).as("answered twice: %d", u.id()).isTrue();
+            assertThat(u.len()).isEqualTo(replyLength);
+        }
     }
 
     /**
@@ -352,13 +357,7 @@ class VirtioFsServerTest {
             c.post(1, FsClient.request(Fuse.FUSE_WRITE, 100 + i, 2 + i % 3, writeIn(7, 4096L * i, new byte[512], 512), -1), 256, at);
         }
         d.kick(1);
-        java.util.Set<Integer> seen = new java.util.HashSet<>();
-        while (seen.size() < n) {
-            DriverQueue.Used u = d.awaitUsed(1, Duration.ofSeconds(20));
-            assertThat(u).as("answers so far: %d", seen.size()).isNotNull();
-            assertThat(seen.add(u.id())).as("answered twice: %d", u.id()).isTrue();
-            assertThat(u.len()).isEqualTo(16 + 8);
-        }
+        awaitEachAnsweredOnce(d, n, 16 + 8);
         assertThat(mostAtOnce).containsOnlyKeys(2L, 3L, 4L).allSatisfy((node, most) -> assertThat(most).as("node %d", node).isEqualTo(1));
         assertThat(allMostAtOnce.get()).as("writes of different inodes at once").isGreaterThan(1);
         // Without EVENT_IDX every signal the device decides on reaches the driver.
