@@ -232,14 +232,14 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
     }
 
     /**
-     * The inode whose lock the host takes exclusively for this request, for the requests that
-     * take one for all their work: WRITE (the file's i_rwsem: buffered writes to one file never
-     * run side by side) and the requests that add or remove a name in the directory {@code
-     * nodeId} (the directory's i_rwsem). 0 for the others. While a worker serves a request with a
-     * key, the others of that key follow it on the same worker ({@link Worker#followers})
-     * instead of a second worker taking them and waiting on the host's lock: measured with
-     * {@code vireo fsload} at depth 16, workers writing one file spent 27 % of the daemon's CPU
-     * spinning on its i_rwsem (rwsem_spin_on_owner), while the copy itself went no faster.
+     * The inode whose lock the host holds exclusively for all of this request's work, or 0: for
+     * a WRITE, its file (buffered writes to one file take its i_rwsem and never run side by side).
+     * While a worker serves a request with a key, the others of that key follow it on the same
+     * worker ({@link Worker#followers}) instead of a second worker taking them and waiting on the
+     * host's lock: measured with {@code vireo fsload} at depth 16, workers writing one file spent
+     * 27 % of the daemon's CPU spinning on its i_rwsem (rwsem_spin_on_owner), while the copy
+     * itself went no faster. Creates and unlinks, which hold their directory's lock for part of
+     * their work only, measured slower keyed by directory, so they are not.
      */
     private static long serialKey(FuseRequest r) {
         return switch (r.opcode()) {
