@@ -2,11 +2,14 @@ package dev.vireo.sys;
 
 import dev.vireo.sys.abi.CConstants;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.HexFormat;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -39,5 +42,20 @@ public final class RandomCalls {
             throw Native.unexpected(t);
         }
         return Native.check(r, st, "getrandom");
+    }
+
+    /**
+     * {@code bytes} random bytes from the kernel as lower-case hex, for nonces and unguessable
+     * names. Not SecureRandom: setting up its provider costs a young JVM 10-25 ms
+     * ({@code -Xlog:class+init}), on the path of every {@code vireo run} before QEMU starts.
+     */
+    public static String hex(int bytes) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment b = a.allocate(bytes);
+            for (long got = 0; got < bytes; ) {
+                got += getrandom(b.asSlice(got), 0);
+            }
+            return HexFormat.of().formatHex(b.toArray(JAVA_BYTE));
+        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.vireo.vmm.run;
 
-import java.security.SecureRandom;
-import java.util.HexFormat;
+import dev.vireo.sys.RandomCalls;
 
 /**
  * The lines the guest's /init writes on its control port (ttyS1), mixed with the kernel's console
@@ -29,7 +28,6 @@ public final class GuestProtocol {
     }
 
     private static final int MAX_MESSAGE = 1000;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String prefix;
 
@@ -42,9 +40,7 @@ public final class GuestProtocol {
 
     /** A fresh random nonce. */
     public static String newNonce() {
-        byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
-        return HexFormat.of().formatHex(b);
+        return RandomCalls.hex(16);
     }
 
     /**

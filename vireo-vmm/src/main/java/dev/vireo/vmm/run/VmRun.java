@@ -1,6 +1,7 @@
 package dev.vireo.vmm.run;
 
 import dev.vireo.sys.Log;
+import dev.vireo.sys.RandomCalls;
 import dev.vireo.sys.TermCalls;
 import dev.vireo.vmm.backend.BackendFactory;
 import dev.vireo.vmm.backend.Disk;
@@ -23,8 +24,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -107,7 +110,7 @@ public final class VmRun {
         boolean tty = options.tty() || options.command().isEmpty();
         try {
             sweepStale();
-            runDir = Files.createTempDirectory(RUN_DIR_PREFIX);
+            runDir = createRunDir();
             Files.writeString(runDir.resolve(OWNER), Long.toString(ProcessHandle.current().pid()));
             String nonce = GuestProtocol.newNonce();
             control = new ControlPort(new GuestProtocol(nonce), options.verbose() ? io.messages() : null);
@@ -319,6 +322,25 @@ public final class VmRun {
             }
         }
         throw new RunException(RunException.Kind.FAILED, why + lastLines(control.lastLines(15)));
+    }
+
+    /**
+     * A new directory only this user can enter, in java.io.tmpdir, with an unguessable name:
+     * what Files.createTempDirectory makes, without its SecureRandom (see RandomCalls.hex).
+     * mkdir never follows a link, so a name someone made first is only skipped.
+     */
+    private static Path createRunDir() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return Files.createDirectory(tmp.resolve(RUN_DIR_PREFIX + RandomCalls.hex(8)),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /**
