@@ -2,6 +2,7 @@ package dev.vireo.fuse.passthrough;
 
 import dev.vireo.fuse.testing.FuseRequests;
 import dev.vireo.fuse.testing.Harness;
+import dev.vireo.fuse.testing.PassthroughMount;
 import dev.vireo.fuse.testing.TestExchange.Reply;
 import dev.vireo.sys.abi.fuse.Fuse;
 import dev.vireo.sys.testing.FdLeakCheck;
@@ -23,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A repeated LOOKUP is answered from {@link RecentNames} with one statx of the name: these tests
  * change the share on the host between lookups and check that the answers are the ones a fresh
  * resolution gives: a renamed name finds the new file, a removed one nothing, a forgotten inode a
- * new node id, each lookup is counted once, on both the blocking and the non-blocking path.
+ * new node id, each lookup is counted once, on both the blocking and the non-blocking path; and
+ * through the kernel's FUSE client, with a real mount.
  */
 @ExtendWith(FdLeakCheck.class)
 class PassthroughRecentNamesTest {
@@ -108,6 +110,33 @@ class PassthroughRecentNamesTest {
             Files.move(tmp, src.resolve("f2"));
             assertThat(lookup(h, "f1")).isEqualTo(nodes.get("/f2"));
             assertThat(lookup(h, "f2")).isEqualTo(nodes.get("/f1"));
+        }
+    }
+
+    /**
+     * The same through the kernel's FUSE client: without caching it looks every name up again on
+     * every path walk, so repeated lookups reach RecentNames from the kernel's own requests, and
+     * what the host does to a name must show through the mount at once.
+     */
+    @Test
+    void throughTheKernelAHostSideChangeShowsAtOnce() throws Exception {
+        PassthroughOptions o = PassthroughOptions.defaults().withCache(CachePolicy.NEVER);
+        try (PassthroughMount m = PassthroughMount.start(dir, o, 2, (mo, x) -> mo)) {
+            Path src = m.source();
+            Path mnt = m.mnt();
+            for (int round = 0; round < 3; round++) {
+                Files.writeString(src.resolve("a"), "first " + round);
+                for (int i = 0; i < 4; i++) { // several lookups, on both serving threads
+                    assertThat(Files.readString(mnt.resolve("a"))).isEqualTo("first " + round);
+                }
+                Files.move(src.resolve("a"), src.resolve("b"), StandardCopyOption.REPLACE_EXISTING);
+                Files.writeString(src.resolve("a"), "second " + round);
+                assertThat(Files.readString(mnt.resolve("a"))).isEqualTo("second " + round);
+                assertThat(Files.getAttribute(mnt.resolve("a"), "unix:ino")).isEqualTo(Files.getAttribute(src.resolve("a"), "unix:ino"));
+                assertThat(Files.readString(mnt.resolve("b"))).isEqualTo("first " + round);
+                Files.delete(src.resolve("a"));
+                assertThat(mnt.resolve("a")).doesNotExist();
+            }
         }
     }
 

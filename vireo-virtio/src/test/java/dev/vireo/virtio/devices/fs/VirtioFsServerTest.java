@@ -239,10 +239,9 @@ class VirtioFsServerTest {
         long node = body(c.call(1, Fuse.FUSE_LOOKUP, 1, name("data"), 256)).getLong(0);
         for (int round = 0; round < 10; round++) {
             int n = 15; // four descriptors each in a queue of 64
-            int[] ids = new int[n];
             long[] at = new long[1];
             for (int i = 0; i < n; i++) {
-                ids[i] = c.post(1, FsClient.request(Fuse.FUSE_LOOKUP, 1000 + i, 1, name("data"), -1), 256, at);
+                c.post(1, FsClient.request(Fuse.FUSE_LOOKUP, 1000 + i, 1, name("data"), -1), 256, at);
             }
             d.kick(1);
             awaitEachAnsweredOnce(d, n, 16 + 128);
