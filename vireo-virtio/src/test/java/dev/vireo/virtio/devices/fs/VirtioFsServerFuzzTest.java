@@ -9,6 +9,7 @@ import dev.vireo.sys.abi.fuse.Fuse;
 import dev.vireo.virtio.driver.DriverQueue;
 import dev.vireo.virtio.driver.DriverQueue.Buffer;
 import dev.vireo.virtio.testing.MockDriver;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,13 +36,15 @@ import java.util.List;
  */
 class VirtioFsServerFuzzTest {
 
+    /** Removed by JUnit after the class (a campaign makes thousands of inputs, all in this one). */
+    @TempDir
+    static Path scratch;
     private static Path root;
 
     private static synchronized Path root() {
         if (root == null) {
             try {
-                Path parent = Files.createTempDirectory("vireo-vfs-fuzz");
-                root = Files.createDirectories(parent.resolve("share"));
+                root = Files.createDirectories(scratch.resolve("share"));
                 Files.writeString(root.resolve("file"), "0123456789".repeat(1000));
                 Files.createDirectories(root.resolve("dir/sub"));
             } catch (IOException e) {
