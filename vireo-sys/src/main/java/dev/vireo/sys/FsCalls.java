@@ -24,7 +24,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * taking Java strings for cold paths and tests. Calls are restarted on EINTR; failures throw
  * {@link SysException} naming the path.
  */
-@CConstants(headers = {"fcntl.h", "sys/stat.h", "linux/openat2.h", "stdio.h", "sys/xattr.h", "sys/mount.h", "unistd.h"})
+@CConstants(headers = {"fcntl.h", "dirent.h", "sys/stat.h", "linux/openat2.h", "stdio.h", "sys/xattr.h", "sys/mount.h", "unistd.h"})
 public final class FsCalls {
 
     public static final int AT_EACCESS = 0x200;
@@ -37,6 +37,10 @@ public final class FsCalls {
     public static final int AT_STATX_SYNC_AS_STAT = 0;
     public static final int AT_SYMLINK_FOLLOW = 0x400;
     public static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    /** d_type of a getdents64 record: a directory. */
+    public static final int DT_DIR = 4;
+    /** d_type of a getdents64 record: the file system does not say. */
+    public static final int DT_UNKNOWN = 0;
     public static final int MNT_DETACH = 2;
     public static final int MNT_EXPIRE = 4;
     public static final int MNT_FORCE = 1;

@@ -1,7 +1,9 @@
 package dev.vireo.fuse.passthrough;
 
 import dev.vireo.sys.Fd;
+import dev.vireo.sys.abi.Statx;
 
+import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -13,8 +15,11 @@ import java.util.Map;
  * handle once the descriptor cache evicted that (the handle is taken from the descriptor at
  * eviction, with the mount it belongs to; the descriptor is reopened from it on demand). An inode
  * that cannot have a handle (a file system without them, a mount vireo has no descriptor for, an
- * O_TMPFILE) is {@link #pinned}: it keeps its descriptor for life. {@link #fd}, {@link #borrows},
- * {@link #referenced}, {@link #handle} and {@link #pinned} are guarded by the inode's monitor;
+ * O_TMPFILE) is {@link #pinned}: it keeps its descriptor for life. An inode a directory listing
+ * found (READDIRPLUS) starts with neither: it is reached by its name in that directory
+ * ({@link #listedIn}, {@link #listedName}) until an operation needs it, which opens the name and
+ * checks that it still leads to this inode. {@link #fd}, {@link #borrows}, {@link #referenced},
+ * {@link #handle}, {@link #pinned} and the listed name are guarded by the inode's monitor;
  * {@link #nlookup} and {@link #removed} by the table's lock.
  */
 final class Inode {
@@ -38,6 +43,10 @@ final class Inode {
     boolean pinned;
     /** The O_PATH descriptor (owned by the table), or -1 while evicted. */
     int fd;
+    /** The directory a listing found this inode in, while it has no descriptor yet; else null. */
+    Inode listedIn;
+    /** Its name there, NUL-terminated (a single component from getdents64), with {@link #listedIn}. */
+    byte[] listedName;
     /** Operations using {@link #fd} right now: an evictor must not close it. */
     int borrows;
     /** Set on use, cleared by the eviction sweep (CLOCK). */
@@ -56,6 +65,11 @@ final class Inode {
         this.type = type;
         this.fd = fd;
         this.pinned = pinned;
+    }
+
+    /** The st_dev part of an inode's key, from a statx. */
+    static long dev(MemorySegment statx) {
+        return ((long) Statx.devMajor(statx) << 32) | Integer.toUnsignedLong(Statx.devMinor(statx));
     }
 
     Map<Long, Fd> locks() {

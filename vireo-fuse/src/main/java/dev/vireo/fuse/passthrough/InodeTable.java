@@ -42,6 +42,18 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * {@link #acquire acquire} the descriptor and {@link #release release} it; the sweep never closes
  * a descriptor in use.
  *
+ * <h2>Inodes a listing found</h2>
+ * READDIRPLUS answers every name of a directory with its inode, and most of those the client never
+ * uses (a {@code find} opens the directories only; the next cache drop forgets the rest). So a
+ * listed name gets no descriptor: one statx of the name identifies it ({@link #addListed}), and
+ * the inode remembers its directory and name. The first operation that needs it opens that name
+ * ({@link #acquire}) and checks that it still leads to the inode; if the host renamed or replaced
+ * it meanwhile, the operation fails with ESTALE, on which the kernel looks the name up again
+ * (LOOKUP_REVAL) and retries. Until then the inode holds one lookup of its directory, so that the
+ * directory stays in the table to be opened from. A LOOKUP that opens such an inode's key keeps
+ * the descriptor it opened. One system call per listed name instead of open and statx, and no
+ * close when it is forgotten.
+ *
  * <p>Lock order: the table's lock, then an inode's monitor; the ring's lock, then an inode's
  * monitor. No path takes them the other way round.
  */
@@ -169,16 +181,35 @@ final class InodeTable {
     Inode lookupOrAdd(long dev, long ino, int type, int fd, boolean pin, Scratch s) {
         boolean compared = false;
         byte[] handle = null;
+        Inode checkedListing = null;
         while (true) {
             Inode result = null;
             boolean adopted = false;
             boolean needHandle = false;
+            Inode listing = null;
+            byte[] listedName = null;
+            Inode listedIn = null;
             Inode known;
             synchronized (lock) {
                 known = index.get(dev, ino);
                 if (known != null && !known.removed) {
                     synchronized (known) {
-                        if (known.fd >= 0 || known.handle == null) {
+                        if (known.fd < 0 && known.listedIn != null) {
+                            // Found by a listing, not opened since. The same file if the name it was
+                            // listed under still leads to the key: then the descriptor becomes its own.
+                            if (checkedListing != known) {
+                                listing = known;
+                                listedIn = known.listedIn;
+                                listedName = known.listedName;
+                            } else {
+                                result = known;
+                                listedIn = known.listedIn;
+                                known.listedIn = null;
+                                known.listedName = null;
+                                known.fd = fd;
+                                adopted = true;
+                            }
+                        } else if (known.fd >= 0 || known.handle == null) {
                             // Its open descriptor holds the inode: the key cannot have been reused.
                             result = known;
                         } else if (compared) {
@@ -195,10 +226,24 @@ final class InodeTable {
                         known.nlookup++;
                     }
                 }
-                if (result == null && !needHandle) {
+                if (result == null && !needHandle && listing == null) {
                     result = addLocked(dev, ino, type, fd, pin || !handles);
-                    adopted = !result.pinned;
+                    adopted = true;
                 }
+            }
+            if (listing != null) {
+                if (listedNameLeadsTo(listedIn, listedName, dev, ino, s)) {
+                    checkedListing = listing;
+                } else {
+                    // The number now belongs to another file. The listed inode leaves the index (it
+                    // stays in the table, answering ESTALE, until forgotten); the next pass adds one.
+                    synchronized (lock) {
+                        if (index.get(dev, ino) == listing) {
+                            index.remove(listing);
+                        }
+                    }
+                }
+                continue;
             }
             if (needHandle) {
                 handle = handleOf(fd, s);
@@ -207,11 +252,11 @@ final class InodeTable {
             }
             if (result == known && !adopted) {
                 FdCalls.close(fd);
-            } else if (adopted) {
-                track(result);
-                if (cached.incrementAndGet() > capacity) {
-                    sweep(s);
-                }
+            } else if (adopted && !result.pinned) {
+                counted(result, s);
+            }
+            if (listedIn != null) {
+                forget(listedIn.nodeId, 1);
             }
             return result;
         }
@@ -225,6 +270,61 @@ final class InodeTable {
         slots.set(slot, inode);
         index.put(inode);
         return inode;
+    }
+
+    /**
+     * The inode a directory listing found under {@code name} ({@code len} bytes and a NUL) in
+     * {@code dir}, identified by a statx of the name (dev, ino), counting one lookup: a known
+     * inode, or a new one without a descriptor that {@link #acquire} opens from {@code dir} and
+     * the name when it is first needed. Null if the key is known only by a file handle, or from
+     * a listing under another name: its inode number may belong to another file by now, which
+     * takes a descriptor to tell (the caller opens the name and uses {@link #lookupOrAdd}).
+     */
+    Inode addListed(long dev, long ino, int type, Inode dir, MemorySegment name, int len) {
+        synchronized (lock) {
+            if (dir.removed) {
+                return null; // an open directory the kernel forgot (it never does): nothing to open from
+            }
+            Inode known = index.get(dev, ino);
+            if (known != null && !known.removed) {
+                synchronized (known) {
+                    if (known.fd < 0 && known.listedIn == null && known.handle != null) {
+                        return null;
+                    }
+                    if (known.fd < 0 && known.listedIn != null && !(known.listedIn == dir && MemorySegment.mismatch(
+                            MemorySegment.ofArray(known.listedName), 0, known.listedName.length, name, 0, len + 1) == -1)) {
+                        return null;
+                    }
+                }
+                known.nlookup++;
+                return known;
+            }
+            Inode listed = addLocked(dev, ino, type, -1, !handles);
+            listed.listedIn = dir;
+            listed.listedName = name.asSlice(0, len + 1).toArray(JAVA_BYTE);
+            dir.nlookup++;
+            return listed;
+        }
+    }
+
+    /**
+     * Whether {@code name} (NUL-terminated) in {@code dir} leads to the inode (dev, ino) now: a
+     * statx of the name, if the directory's descriptor is open (else false: the caller then
+     * takes the inode for another file, which is safe, only less economical). The name was listed
+     * moments ago as a rule, so the dentry cache answers, also on a non-blocking attempt.
+     */
+    private boolean listedNameLeadsTo(Inode dir, byte[] name, long dev, long ino, Scratch s) {
+        int dirFd = acquireOpen(dir);
+        if (dirFd < 0) {
+            return false;
+        }
+        try {
+            MemorySegment.copy(name, 0, s.listedName, JAVA_BYTE, 0, name.length);
+            int r = FsCalls.tryStatx(dirFd, s.listedName, FsCalls.AT_SYMLINK_NOFOLLOW, FsCalls.STATX_INO, s.checkStatx);
+            return r == 0 && Inode.dev(s.checkStatx) == dev && Statx.ino(s.checkStatx) == ino;
+        } finally {
+            release(dir);
+        }
     }
 
     /** The handle bytes of {@code fd}, or null where the file system has none. Fills s.handle, s.mountId. */
@@ -269,7 +369,10 @@ final class InodeTable {
             }
         }
         if (victim != null) {
-            closeInode(victim);
+            Inode listedIn = closeInode(victim);
+            if (listedIn != null) {
+                forget(listedIn.nodeId, 1);
+            }
         }
     }
 
@@ -285,7 +388,8 @@ final class InodeTable {
         free[freeCount++] = slot;
     }
 
-    private void closeInode(Inode i) {
+    /** Closes a forgotten inode; returns the directory it still held a lookup of (listed, never opened), if any. */
+    private Inode closeInode(Inode i) {
         synchronized (i) {
             if (i.borrows > 0) {
                 i.closeWhenIdle = true;
@@ -293,6 +397,10 @@ final class InodeTable {
                 closeFd(i);
             }
             PosixLocks.closeAll(i);
+            Inode listedIn = i.listedIn;
+            i.listedIn = null;
+            i.listedName = null;
+            return listedIn;
         }
     }
 
@@ -314,6 +422,7 @@ final class InodeTable {
     int acquire(Inode i, Credentials creds, Scratch s) {
         boolean opened = false;
         int fd;
+        openListed(i, creds, s);
         synchronized (i) {
             if (i.fd < 0) {
                 if (i.handle == null) {
@@ -328,12 +437,77 @@ final class InodeTable {
             fd = i.fd;
         }
         if (opened) {
-            track(i);
-            if (cached.incrementAndGet() > capacity) {
-                sweep(s);
-            }
+            counted(i, s);
         }
         return fd;
+    }
+
+    /** Counts a descriptor just opened for an unpinned inode in the cache, and puts it on the ring. */
+    private void counted(Inode i, Scratch s) {
+        track(i);
+        if (cached.incrementAndGet() > capacity) {
+            sweep(s);
+        }
+    }
+
+    /**
+     * Gives an inode a listing found (and nothing opened since) its first descriptor: opens its
+     * name in its directory, as vireo (as a handle is opened: the listing ran as the requester),
+     * and checks that the name still leads to the inode. ESTALE if it no longer does (renamed,
+     * replaced or removed on the host since).
+     */
+    private void openListed(Inode i, Credentials creds, Scratch s) {
+        Inode dir;
+        byte[] name;
+        synchronized (i) {
+            if (i.fd >= 0 || i.listedIn == null) {
+                return;
+            }
+            dir = i.listedIn;
+            name = i.listedName;
+        }
+        int fd;
+        int dirFd = acquire(dir, creds, s);
+        try {
+            creds.asRoot();
+            MemorySegment.copy(name, 0, s.listedName, JAVA_BYTE, 0, name.length);
+            fd = FsCalls.openat(dirFd, s.listedName, FsCalls.O_PATH | FsCalls.O_NOFOLLOW | FsCalls.O_CLOEXEC, 0);
+        } catch (SysException e) {
+            throw e.errno() == Errno.ENOENT.code() ? new SysException("inode", Errno.ESTALE.code(), "listed name of " + i + " is gone") : e;
+        } finally {
+            release(dir);
+        }
+        int r = FsCalls.tryStatx(fd, s.empty, FsCalls.AT_EMPTY_PATH, FsCalls.STATX_INO, s.statx);
+        if (r < 0 || Inode.dev(s.statx) != i.dev || Statx.ino(s.statx) != i.ino) {
+            FdCalls.close(fd);
+            throw new SysException("inode", Errno.ESTALE.code(), "listed name of " + i + " leads to another inode");
+        }
+        boolean indexed;
+        boolean adopted;
+        synchronized (lock) {
+            // Out of the index: lookupOrAdd could not tell it from the file that has its number now.
+            indexed = index.get(i.dev, i.ino) == i;
+            synchronized (i) {
+                // Another thread may have opened it first, or the kernel forgotten it.
+                adopted = indexed && i.fd < 0 && i.listedIn == dir;
+                if (adopted) {
+                    i.fd = fd;
+                    i.listedIn = null;
+                    i.listedName = null;
+                }
+            }
+        }
+        if (!adopted) {
+            FdCalls.close(fd);
+            if (!indexed) {
+                throw new SysException("inode", Errno.ESTALE.code(), "listed " + i + " was taken for another file");
+            }
+            return;
+        }
+        if (!i.pinned) {
+            counted(i, s);
+        }
+        forget(dir.nodeId, 1);
     }
 
     /**

@@ -142,7 +142,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             this.handles = probeHandles(root, rootRead, options.fileHandles());
             this.procFd = proc;
             this.rootReadFd = rootRead;
-            this.inodes = new InodeTable(dev(st), Statx.ino(st), root, mounts, proc, handles, cacheSize(options.fdCacheSize()));
+            this.inodes = new InodeTable(Inode.dev(st), Statx.ino(st), root, mounts, proc, handles, cacheSize(options.fdCacheSize()));
         } catch (RuntimeException e) {
             for (int fd : new int[] {root, rootRead, proc}) {
                 if (fd >= 0) {
@@ -246,10 +246,6 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
     /** Files and directories open by the kernel. */
     public int openFileCount() {
         return files.count();
-    }
-
-    private static long dev(MemorySegment statx) {
-        return ((long) Statx.devMajor(statx) << 32) | Integer.toUnsignedLong(Statx.devMinor(statx));
     }
 
     // ---- INIT and the end ----
@@ -376,16 +372,30 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
     }
 
     /**
-     * The inode of an entry getdents64 has just listed in {@code dirFd}, counting one lookup.
-     * Unlike a LOOKUP's name, which comes from the client and may be ".." or hold a '/', such a
-     * name is one component of the host's own directory and never "." or ".." (the caller lists
-     * those without attributes), so plain openat with O_NOFOLLOW cannot leave the directory:
-     * openat2's RESOLVE_BENEATH guards nothing here, and costs 3-10 % of an open and statx (a C
-     * loop over cached names on this machine). READDIRPLUS opens every entry.
+     * The inode of an entry getdents64 has just listed in {@code dir}, counting one lookup, with its
+     * attributes left in {@code s.statx}. Unlike a LOOKUP's name, which comes from the client and
+     * may be ".." or hold a '/', such a name is one component of the host's own directory and
+     * never "." or ".." (the caller lists those without attributes), so a walk that does not follow
+     * it cannot leave the directory. A name that is not a directory is identified by one statx and
+     * gets no descriptor until it is used ({@link InodeTable#addListed}): most listed names never
+     * are (a {@code find} opens the directories only). Directories, which a walk opens next, and
+     * names whose inode is known only by a file handle are opened with plain openat and O_NOFOLLOW
+     * (openat2's RESOLVE_BENEATH guards nothing here and costs 3-10 % of an open and statx).
      */
-    private Inode listedChild(PerThread t, int dirFd, MemorySegment name) {
-        int fd = FsCalls.openat(dirFd, name, FsCalls.O_PATH | FsCalls.O_NOFOLLOW | FsCalls.O_CLOEXEC, 0);
-        return identify(fd, t.s, false);
+    private Inode listedChild(PerThread t, OpenFile dir, MemorySegment name, int len, int type) {
+        Scratch s = t.s;
+        if (type != FsCalls.DT_DIR && type != FsCalls.DT_UNKNOWN) {
+            FsCalls.statx(dir.fd, name, FsCalls.AT_SYMLINK_NOFOLLOW, STATX_MASK, s.statx);
+            int mode = Statx.mode(s.statx) & FsCalls.S_IFMT;
+            if (mode != FsCalls.S_IFDIR) {
+                Inode i = inodes.addListed(Inode.dev(s.statx), Statx.ino(s.statx), mode, dir.inode, name, len);
+                if (i != null) {
+                    return i;
+                }
+            }
+        }
+        int fd = FsCalls.openat(dir.fd, name, FsCalls.O_PATH | FsCalls.O_NOFOLLOW | FsCalls.O_CLOEXEC, 0);
+        return identify(fd, s, false);
     }
 
     /**
@@ -415,7 +425,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             t.recent.remove(parent, name);
             return GONE;
         }
-        if (r < 0 || known.dev != dev(t.s.statx) || known.ino != Statx.ino(t.s.statx) || !inodes.refIfOpen(known)) {
+        if (r < 0 || known.dev != Inode.dev(t.s.statx) || known.ino != Statx.ino(t.s.statx) || !inodes.refIfOpen(known)) {
             t.recent.remove(parent, name);
             return null;
         }
@@ -436,7 +446,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             FdCalls.close(fd);
             throw e;
         }
-        return inodes.lookupOrAdd(dev(s.statx), Statx.ino(s.statx), Statx.mode(s.statx) & FsCalls.S_IFMT, fd, pin, s);
+        return inodes.lookupOrAdd(Inode.dev(s.statx), Statx.ino(s.statx), Statx.mode(s.statx) & FsCalls.S_IFMT, fd, pin, s);
     }
 
     /**
@@ -596,7 +606,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
      */
     private void lookupParent(Request req, PerThread t, int pfd) {
         FsCalls.statx(pfd, dotdot, FsCalls.AT_SYMLINK_NOFOLLOW, STATX_MASK, t.s.statx);
-        Inode i = inodes.find(dev(t.s.statx), Statx.ino(t.s.statx));
+        Inode i = inodes.find(Inode.dev(t.s.statx), Statx.ino(t.s.statx));
         if (i == null) {
             req.replyError(Errno.ENOENT.code());
             return;
@@ -1326,7 +1336,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         }
         Inode i;
         try {
-            i = listedChild(t, f.fd, name);
+            i = listedChild(t, f, name, len, type);
         } catch (SysException e) {
             i = null; // gone or unreadable meanwhile: listed without attributes
         }

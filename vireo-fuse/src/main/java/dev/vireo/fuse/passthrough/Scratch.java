@@ -28,6 +28,8 @@ final class Scratch {
     /** "": the path of *at calls on a descriptor itself (AT_EMPTY_PATH). */
     final MemorySegment empty;
     final MemorySegment statx;
+    /** A second statx buffer, for a check that must leave {@link #statx} as it is. */
+    final MemorySegment checkStatx;
     final MemorySegment openHow;
     final MemorySegment iov;
     final MemorySegment handle;
@@ -40,6 +42,8 @@ final class Scratch {
     final MemorySegment mtime;
     final MemorySegment flock;
     final MemorySegment offsets;
+    /** A name of a directory entry (NAME_MAX and its NUL), copied from the Java heap for a system call. */
+    final MemorySegment listedName;
     /** "N\0": the name of descriptor N in /proc/self/fd. */
     final MemorySegment fdName;
     /** "/proc/self/fd/N\0". */
@@ -49,6 +53,7 @@ final class Scratch {
     Scratch(Arena arena) {
         empty = arena.allocate(8);
         statx = arena.allocate(Statx.LAYOUT);
+        checkStatx = arena.allocate(Statx.LAYOUT);
         openHow = arena.allocate(OpenHow.LAYOUT);
         iov = arena.allocate(Iovec.SIZE * IOV_MAX, 8);
         handle = arena.allocate(FileHandle.MAX_SIZE, 8);
@@ -60,6 +65,7 @@ final class Scratch {
         mtime = times.asSlice(Timespec.LAYOUT.byteSize(), Timespec.LAYOUT.byteSize());
         flock = arena.allocate(Flock.LAYOUT);
         offsets = arena.allocate(16, 8);
+        listedName = arena.allocate(256);
         fdName = arena.allocate(16);
         fdPath = arena.allocate(32);
         MemorySegment.copy(MemorySegment.ofArray(PREFIX), 0, fdPath, 0, PREFIX.length);

@@ -1,0 +1,228 @@
+package dev.vireo.fuse.passthrough;
+
+import dev.vireo.fuse.testing.FuseRequests;
+import dev.vireo.fuse.testing.Harness;
+import dev.vireo.fuse.testing.PassthroughMount;
+import dev.vireo.fuse.testing.TestExchange.Reply;
+import dev.vireo.sys.Errno;
+import dev.vireo.sys.abi.fuse.Fuse;
+import dev.vireo.sys.testing.FdLeakCheck;
+import dev.vireo.sys.testing.Requires;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static dev.vireo.fuse.testing.FuseRequests.name;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Names READDIRPLUS lists get an inode without a descriptor ({@link InodeTable#addListed}), opened
+ * from the directory and the name when first used. These tests check that such inodes cost no
+ * descriptor, answer like any other once used, fail with ESTALE (never another file's data) when
+ * the host renamed, replaced or removed the name meanwhile, keep their directory in the table, and
+ * are counted and forgotten like looked-up ones; and, through the kernel's FUSE client, that a
+ * name replaced on the host after a listing opens the new file.
+ */
+@ExtendWith(FdLeakCheck.class)
+class PassthroughListedInodesTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void listedNamesCostNoDescriptorUntilUsedAndFailStaleIfTheHostChangedThem() throws Exception {
+        Requires.root(); // file handles (open_by_handle_at) need CAP_DAC_READ_SEARCH
+        Path src = Files.createDirectory(dir.resolve("src"));
+        Path d = Files.createDirectory(src.resolve("d"));
+        for (String n : List.of("a", "b", "c", "e", "f")) {
+            Files.writeString(d.resolve(n), "content of " + n);
+        }
+        Files.createLink(d.resolve("a-link"), d.resolve("a"));
+        Files.createSymbolicLink(d.resolve("l"), Path.of("/etc/passwd"));
+        Files.createDirectory(d.resolve("sub"));
+        PassthroughFs fs = new PassthroughFs(src, PassthroughOptions.defaults());
+        try (Harness h = new Harness(fs)) {
+            int inodesBefore = fs.inodeCount();
+            long dn = lookup(h, 1, "d");
+            int descriptors = fs.cachedDescriptors();
+            Map<String, Long> listed = readdirplus(h, dn);
+            assertThat(listed.keySet()).containsExactlyInAnyOrder("a", "a-link", "b", "c", "e", "f", "l", "sub");
+            // Only the directory was opened, and the file listed under two names (the second name
+            // found a known number, which takes a descriptor to tell whether it is the same file).
+            assertThat(fs.cachedDescriptors()).isEqualTo(descriptors + 2);
+            assertThat(listed.get("a-link")).isEqualTo(listed.get("a"));
+            assertThat(fs.inodeCount()).isEqualTo(inodesBefore + 1 + 7);
+
+            // Used: opened from the directory, then like any inode.
+            assertThat(read(h, listed.get("f"))).isEqualTo("content of f");
+            assertThat(fs.cachedDescriptors()).isEqualTo(descriptors + 3);
+            assertThat(read(h, listed.get("a"))).isEqualTo("content of a");
+            assertThat(fs.cachedDescriptors()).isEqualTo(descriptors + 3);
+            Reply link = h.op(Fuse.FUSE_READLINK, listed.get("l"), new byte[0]);
+            assertThat(link.errno()).isZero();
+            assertThat(new String(bytes(link), StandardCharsets.UTF_8)).isEqualTo("/etc/passwd");
+
+            // A LOOKUP of a listed name finds the same inode and keeps the descriptor it opened.
+            assertThat(lookup(h, dn, "e")).isEqualTo(listed.get("e"));
+            assertThat(fs.cachedDescriptors()).isEqualTo(descriptors + 5);
+
+            // Renamed, replaced or removed on the host before first use: ESTALE, never the other file.
+            Files.move(d.resolve("b"), d.resolve("b-old"));
+            Files.writeString(d.resolve("b"), "a new b");
+            Files.delete(d.resolve("c"));
+            assertThat(h.op(Fuse.FUSE_GETATTR, listed.get("b"), FuseRequests.getattrIn(0, 0)).errno())
+                    .isEqualTo(Errno.ESTALE.code());
+            assertThat(h.op(Fuse.FUSE_OPEN, listed.get("c"), FuseRequests.openIn(0)).errno()).isEqualTo(Errno.ESTALE.code());
+            // The kernel then looks the name up again: the new file, a new node id.
+            long newB = lookup(h, dn, "b");
+            assertThat(newB).isNotEqualTo(listed.get("b"));
+            assertThat(read(h, newB)).isEqualTo("a new b");
+
+            // The listing holds its directory: forgetting the directory's own lookup keeps it while
+            // its listed, unopened inodes live, and they still open from it.
+            forget(h, dn, 1);
+            assertThat(size(h, listed.get("b"))).isEqualTo(-Errno.ESTALE.code());
+            Files.writeString(d.resolve("late"), "late");
+            long late = readdirplusOf(h, dn, "late");
+            assertThat(late).isNotEqualTo(listed.get("c")); // though the host may have given it c's number
+            assertThat(read(h, late)).isEqualTo("late");
+
+            // Every lookup counted once: forgetting each listed entry once (and "e" twice, "a" for
+            // both names, the LOOKUPs of "b", "late" and "e") empties the table, directory included.
+            for (Map.Entry<String, Long> e : listed.entrySet()) {
+                forget(h, e.getValue(), 1);
+            }
+            forget(h, listed.get("e"), 1);
+            forget(h, newB, 1);
+            forget(h, late, 1);
+            assertThat(fs.inodeCount()).isEqualTo(inodesBefore);
+            assertThat(h.op(Fuse.FUSE_GETATTR, dn, FuseRequests.getattrIn(0, 0)).errno()).isNotZero();
+        }
+    }
+
+    /**
+     * Through the kernel: a listing (READDIRPLUS, the kernel's first readdir of a directory) gives
+     * the kernel dentries of names vireo has not opened; the host then replaces one. Opening it
+     * through the mount gets ESTALE from vireo, on which the kernel looks the name up again
+     * (LOOKUP_REVAL) and opens the new file: the caller sees the new content, never an error.
+     */
+    @Test
+    void throughTheKernelANameReplacedAfterAListingOpensTheNewFile() throws Exception {
+        try (PassthroughMount m = PassthroughMount.start(dir, PassthroughOptions.defaults().withCache(CachePolicy.ALWAYS), 2,
+                (mo, x) -> mo)) {
+            Path src = m.source();
+            Path mnt = m.mnt();
+            for (int round = 0; round < 3; round++) {
+                Path d = Files.createDirectory(src.resolve("d" + round));
+                for (int i = 0; i < 10; i++) { // one READDIRPLUS reply: every name listed, none looked up
+                    Files.writeString(d.resolve("f" + i), "old " + i);
+                }
+                try (Stream<Path> s = Files.list(mnt.resolve("d" + round))) {
+                    for (Path p : s.toList()) {
+                        Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    }
+                }
+                // Replaced (an editor's atomic save), renamed away and removed on the host.
+                Path tmp = d.resolve("tmp");
+                Files.writeString(tmp, "new 7");
+                Files.move(tmp, d.resolve("f7"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(d.resolve("f8"), d.resolve("g8"));
+                Files.delete(d.resolve("f9"));
+                Path md = mnt.resolve("d" + round);
+                assertThat(Files.readString(md.resolve("f7"))).isEqualTo("new 7");
+                assertThat(Files.readString(md.resolve("g8"))).isEqualTo("old 8");
+                assertThatThrownBy(() -> Files.readString(md.resolve("f8"))).isInstanceOf(NoSuchFileException.class);
+                assertThatThrownBy(() -> Files.readString(md.resolve("f9"))).isInstanceOf(NoSuchFileException.class);
+                assertThat(Files.readString(md.resolve("f6"))).isEqualTo("old 6");
+                assertThat(Files.getAttribute(md.resolve("f7"), "unix:ino")).isEqualTo(Files.getAttribute(d.resolve("f7"), "unix:ino"));
+            }
+        }
+    }
+
+    /** The node ids of a directory's entries, from one READDIRPLUS (the directory is small). */
+    private static Map<String, Long> readdirplus(Harness h, long dirNode) {
+        long fh = h.op(Fuse.FUSE_OPENDIR, dirNode, FuseRequests.openIn(0)).body().getLong(0);
+        Reply r = h.op(Fuse.FUSE_READDIRPLUS, dirNode, FuseRequests.readIn(fh, 0, 65536));
+        assertThat(r.errno()).isZero();
+        h.op(Fuse.FUSE_RELEASEDIR, dirNode, FuseRequests.releaseIn(fh, 0));
+        Map<String, Long> out = new HashMap<>();
+        ByteBuffer b = r.body().order(ByteOrder.LITTLE_ENDIAN);
+        int at = 0;
+        while (at < b.limit()) {
+            long nodeId = b.getLong(at);
+            int d = at + 128; // fuse_entry_out, then fuse_dirent
+            int len = b.getInt(d + 16);
+            byte[] n = new byte[len];
+            b.get(d + 24, n);
+            String name = new String(n, StandardCharsets.UTF_8);
+            if (!name.equals(".") && !name.equals("..")) {
+                assertThat(nodeId).as("entry of %s", name).isNotZero();
+                out.put(name, nodeId);
+            }
+            at = d + 24 + len + 7 & ~7;
+        }
+        return out;
+    }
+
+    /** The node id a READDIRPLUS of the directory gives {@code name}, the others' lookups given back. */
+    private static long readdirplusOf(Harness h, long dirNode, String name) {
+        Map<String, Long> all = readdirplus(h, dirNode);
+        for (Map.Entry<String, Long> e : all.entrySet()) {
+            if (!e.getKey().equals(name)) {
+                forget(h, e.getValue(), 1);
+            }
+        }
+        return all.get(name);
+    }
+
+    private static long lookup(Harness h, long parent, String name) {
+        Reply r = h.op(Fuse.FUSE_LOOKUP, parent, name(name));
+        assertThat(r.errno()).as("LOOKUP %s", name).isZero();
+        return Harness.nodeId(r);
+    }
+
+    private static void forget(Harness h, long node, long n) {
+        if (n > 0) {
+            h.call(FuseRequests.request(Fuse.FUSE_FORGET, h.next(), node, FuseRequests.forgetIn(n)));
+        }
+    }
+
+    /** fuse_attr_out.attr.size of GETATTR, or the negative errno. */
+    private static long size(Harness h, long node) {
+        Reply r = h.op(Fuse.FUSE_GETATTR, node, FuseRequests.getattrIn(0, 0));
+        return r.errno() != 0 ? -r.errno() : r.body().getLong(16 + 8);
+    }
+
+    /** The whole content of a small file, with OPEN, READ and RELEASE. */
+    private static String read(Harness h, long node) {
+        Reply open = h.op(Fuse.FUSE_OPEN, node, FuseRequests.openIn(0));
+        assertThat(open.errno()).isZero();
+        long fh = open.body().getLong(0);
+        Reply r = h.op(Fuse.FUSE_READ, node, FuseRequests.readIn(fh, 0, 4096));
+        assertThat(r.errno()).isZero();
+        h.op(Fuse.FUSE_RELEASE, node, FuseRequests.releaseIn(fh, 0));
+        return new String(bytes(r), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(Reply r) {
+        ByteBuffer b = r.body();
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+}
