@@ -379,8 +379,9 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
      * it cannot leave the directory. A name that is not a directory is identified by one statx and
      * gets no descriptor until it is used ({@link InodeTable#addListed}): most listed names never
      * are (a {@code find} opens the directories only). Directories, which a walk opens next, and
-     * names whose inode is known only by a file handle are opened with plain openat and O_NOFOLLOW
-     * (openat2's RESOLVE_BENEATH guards nothing here and costs 3-10 % of an open and statx).
+     * names addListed declines (a key known only by its handle, or listed under another name) are
+     * opened with plain openat and O_NOFOLLOW (openat2's RESOLVE_BENEATH guards nothing here and
+     * costs 3-10 % of an open and statx).
      */
     private Inode listedChild(PerThread t, OpenFile dir, MemorySegment name, int len, int type) {
         Scratch s = t.s;
