@@ -111,6 +111,9 @@ class DispatcherFuzzTest {
                     fs.resetThreadIdentity();
                     long unique = 2L * (i + 2);
                     byte[] req = request(data, unique, nodes, handles);
+                    // A raw request carries its own id; the reply must echo whatever it was.
+                    long expectedUnique = req.length >= 16
+                            ? ByteBuffer.wrap(req).order(ByteOrder.LITTLE_ENDIAN).getLong(8) : unique;
                     int[] cuts = cuts(data, req.length);
                     int capacity = data.consumeBoolean() ? (1 << 17) : data.consumeInt(0, 4096);
                     int[] replyCuts = cuts(data, capacity);
@@ -128,7 +131,7 @@ class DispatcherFuzzTest {
                     exchanges.add(ex);
                     assertThat(ex.completions()).isLessThanOrEqualTo(1);
                     if (ex.completions() == 1) {
-                        check(ex, capacity, unique, nodes, handles);
+                        check(ex, capacity, expectedUnique, nodes, handles);
                     } else {
                         assertThat(ex.detached()).as("a request not completed at once must be detached").isTrue();
                     }
