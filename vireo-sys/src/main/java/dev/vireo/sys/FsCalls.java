@@ -368,6 +368,23 @@ public final class FsCalls {
         return Native.check(r, st, "openat", path);
     }
 
+    /**
+     * As {@link #openat}, reporting failure as a negative errno instead of throwing: for opens
+     * whose failure has an answer of its own (a name that has gone since it was seen).
+     */
+    public static int tryOpenat(int dirfd, MemorySegment path, int flags, int mode) {
+        MemorySegment st = Native.callState();
+        int r;
+        try {
+            do {
+                r = (int) OpenatCall.H.invokeExact(st, dirfd, path, flags, mode);
+            } while (Native.interrupted(r, st));
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return r == -1 ? -Native.errno(st) : r;
+    }
+
     /** As {@link #openat}, with Java strings. */
     public static int openat(int dirfd, String path, int flags, int mode) {
         try (Arena a = Arena.ofConfined()) {

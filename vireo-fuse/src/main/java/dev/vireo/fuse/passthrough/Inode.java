@@ -16,10 +16,11 @@ import java.util.Map;
  * eviction, with the mount it belongs to; the descriptor is reopened from it on demand). An inode
  * that cannot have a handle (a file system without them, a mount vireo has no descriptor for, an
  * O_TMPFILE) is {@link #pinned}: it keeps its descriptor for life. An inode a directory listing
- * found (READDIRPLUS) starts with neither: it is reached by its name in that directory
- * ({@link #listedIn}, {@link #listedName}) until an operation needs it, which opens the name and
- * checks that it still leads to this inode. {@link #fd}, {@link #borrows}, {@link #referenced},
- * {@link #handle}, {@link #pinned} and the listed name are guarded by the inode's monitor;
+ * found (READDIRPLUS), or that CREATE made, starts with neither: it is reached by its name in that
+ * directory ({@link #listedIn}, {@link #listedName}) until an operation needs it, which opens the
+ * name and checks that it still leads to this inode (a created one, through the file CREATE
+ * opened if the name no longer does: {@link #createdWith}). {@link #fd}, {@link #borrows}, {@link #referenced},
+ * {@link #handle}, {@link #pinned}, the listed name and {@link #createdWith} are guarded by the inode's monitor;
  * {@link #nlookup} and {@link #removed} by the table's lock.
  */
 final class Inode {
@@ -47,6 +48,12 @@ final class Inode {
     Inode listedIn;
     /** Its name there, NUL-terminated (a single component from getdents64), with {@link #listedIn}. */
     byte[] listedName;
+    /**
+     * For an inode CREATE made (listed under its new name), the file CREATE opened: while that is
+     * open, the inode is reached through it when its name no longer leads to it (the client
+     * renamed or unlinked it and still uses the open file: fchmod, fsetxattr). Null otherwise.
+     */
+    OpenFile createdWith;
     /** Operations using {@link #fd} right now: an evictor must not close it. */
     int borrows;
     /** Set on use, cleared by the eviction sweep (CLOCK). */

@@ -196,8 +196,10 @@ final class InodeTable {
                     synchronized (known) {
                         if (known.fd < 0 && known.listedIn != null) {
                             // Found by a listing, not opened since. The same file if the name it was
-                            // listed under still leads to the key: then the descriptor becomes its own.
-                            if (checkedListing != known) {
+                            // listed under still leads to the key, or if the file CREATE made it with
+                            // is still open (so its number cannot have been freed): then the
+                            // descriptor becomes its own.
+                            if (checkedListing != known && !(known.createdWith != null && known.createdWith.isOpen())) {
                                 listing = known;
                                 listedIn = known.listedIn;
                                 listedName = known.listedName;
@@ -206,6 +208,7 @@ final class InodeTable {
                                 listedIn = known.listedIn;
                                 known.listedIn = null;
                                 known.listedName = null;
+                                known.createdWith = null;
                                 known.fd = fd;
                                 adopted = true;
                             }
@@ -400,6 +403,7 @@ final class InodeTable {
             Inode listedIn = i.listedIn;
             i.listedIn = null;
             i.listedName = null;
+            i.createdWith = null;
             return listedIn;
         }
     }
@@ -451,10 +455,11 @@ final class InodeTable {
     }
 
     /**
-     * Gives an inode a listing found (and nothing opened since) its first descriptor: opens its
-     * name in its directory, as vireo (as a handle is opened: the listing ran as the requester),
-     * and checks that the name still leads to the inode. ESTALE if it no longer does (renamed,
-     * replaced or removed on the host since).
+     * Gives an inode a listing found or CREATE made (and nothing opened since) its first
+     * descriptor: opens its name in its directory, as vireo (as a handle is opened: the listing
+     * ran as the requester), and checks that the name still leads to the inode. If it no longer
+     * does (renamed, replaced or removed since), a created inode is reached through the file
+     * CREATE opened while that is open; otherwise ESTALE.
      */
     private void openListed(Inode i, Credentials creds, Scratch s) {
         Inode dir;
@@ -471,16 +476,24 @@ final class InodeTable {
         try {
             creds.asRoot();
             MemorySegment.copy(name, 0, s.listedName, JAVA_BYTE, 0, name.length);
-            fd = FsCalls.openat(dirFd, s.listedName, FsCalls.O_PATH | FsCalls.O_NOFOLLOW | FsCalls.O_CLOEXEC, 0);
-        } catch (SysException e) {
-            throw e.errno() == Errno.ENOENT.code() ? new SysException("inode", Errno.ESTALE.code(), "listed name of " + i + " is gone") : e;
+            fd = FsCalls.tryOpenat(dirFd, s.listedName, FsCalls.O_PATH | FsCalls.O_NOFOLLOW | FsCalls.O_CLOEXEC, 0);
         } finally {
             release(dir);
         }
-        int r = FsCalls.tryStatx(fd, s.empty, FsCalls.AT_EMPTY_PATH, FsCalls.STATX_INO, s.statx);
-        if (r < 0 || Inode.dev(s.statx) != i.dev || Statx.ino(s.statx) != i.ino) {
+        if (fd >= 0 && !isInode(fd, i, s)) {
             FdCalls.close(fd);
-            throw new SysException("inode", Errno.ESTALE.code(), "listed name of " + i + " leads to another inode");
+            fd = -Errno.ESTALE.code();
+        }
+        boolean throughCreated = false;
+        if (fd < 0) {
+            int error = fd;
+            fd = openCreatedWith(i, s);
+            throughCreated = fd >= 0;
+            if (fd < 0) {
+                throw error == -Errno.ENOENT.code() || error == -Errno.ESTALE.code()
+                        ? new SysException("inode", Errno.ESTALE.code(), "listed name of " + i + " no longer leads to it")
+                        : new SysException("openat", -error, "listed name of " + i);
+            }
         }
         boolean indexed;
         boolean adopted;
@@ -489,17 +502,19 @@ final class InodeTable {
             indexed = index.get(i.dev, i.ino) == i;
             synchronized (i) {
                 // Another thread may have opened it first, or the kernel forgotten it.
-                adopted = indexed && i.fd < 0 && i.listedIn == dir;
+                // One reopened from the created file is this inode's for sure, indexed or not.
+                adopted = (indexed || throughCreated) && i.fd < 0 && i.listedIn == dir;
                 if (adopted) {
                     i.fd = fd;
                     i.listedIn = null;
                     i.listedName = null;
+                    i.createdWith = null;
                 }
             }
         }
         if (!adopted) {
             FdCalls.close(fd);
-            if (!indexed) {
+            if (!indexed && !throughCreated) {
                 throw new SysException("inode", Errno.ESTALE.code(), "listed " + i + " was taken for another file");
             }
             return;
@@ -508,6 +523,44 @@ final class InodeTable {
             counted(i, s);
         }
         forget(dir.nodeId, 1);
+    }
+
+    /** Whether descriptor {@code fd} is of inode {@code i} (same st_dev and st_ino). */
+    private static boolean isInode(int fd, Inode i, Scratch s) {
+        int r = FsCalls.tryStatx(fd, s.empty, FsCalls.AT_EMPTY_PATH, FsCalls.STATX_INO, s.statx);
+        return r == 0 && Inode.dev(s.statx) == i.dev && Statx.ino(s.statx) == i.ino;
+    }
+
+    /**
+     * An O_PATH descriptor of a created inode, reopened from the file CREATE opened if that is
+     * still open (its use taken, so RELEASE cannot close the number under the reopen); -1 if
+     * there is none.
+     */
+    private int openCreatedWith(Inode i, Scratch s) {
+        OpenFile f;
+        synchronized (i) {
+            f = i.createdWith;
+        }
+        if (f == null || !f.use()) {
+            return -1;
+        }
+        try {
+            return FsCalls.tryOpenat(procFd, s.fdName(f.fd), FsCalls.O_PATH | FsCalls.O_CLOEXEC, 0);
+        } finally {
+            f.done();
+        }
+    }
+
+    /**
+     * Records the file CREATE opened for {@code i}, if {@code i} still waits for a descriptor
+     * (see {@link Inode#createdWith}).
+     */
+    void createdWith(Inode i, OpenFile f) {
+        synchronized (i) {
+            if (i.fd < 0 && i.listedIn != null) {
+                i.createdWith = f;
+            }
+        }
     }
 
     /**

@@ -51,6 +51,11 @@ final class OpenFile {
         }
     }
 
+    /** Whether the descriptor is still open (released or not: a request may still use it). */
+    boolean isOpen() {
+        return uses.get() > 0;
+    }
+
     /** Returns a use; the last one closes the descriptor. */
     void done() {
         if (uses.decrementAndGet() == 0) {

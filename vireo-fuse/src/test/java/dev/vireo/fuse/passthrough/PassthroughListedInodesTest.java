@@ -5,6 +5,9 @@ import dev.vireo.fuse.testing.Harness;
 import dev.vireo.fuse.testing.PassthroughMount;
 import dev.vireo.fuse.testing.TestExchange.Reply;
 import dev.vireo.sys.Errno;
+import dev.vireo.sys.FdCalls;
+import dev.vireo.sys.FsCalls;
+import dev.vireo.sys.abi.Statx;
 import dev.vireo.sys.abi.fuse.Fuse;
 import dev.vireo.sys.testing.FdLeakCheck;
 import dev.vireo.sys.testing.Requires;
@@ -12,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +26,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -150,6 +156,112 @@ class PassthroughListedInodesTest {
                 assertThatThrownBy(() -> Files.readString(md.resolve("f9"))).isInstanceOf(NoSuchFileException.class);
                 assertThat(Files.readString(md.resolve("f6"))).isEqualTo("old 6");
                 assertThat(Files.getAttribute(md.resolve("f7"), "unix:ino")).isEqualTo(Files.getAttribute(d.resolve("f7"), "unix:ino"));
+            }
+        }
+    }
+
+    /**
+     * CREATE's inode gets no descriptor of its own either (a create storm's files are written,
+     * released and unlinked through the open file and the directory): one descriptor per created
+     * file, the open file's. Renamed or unlinked by the client while open, the file is reached
+     * through that open file (a chmod of the node, no handle given: fchmod), and a LOOKUP of its
+     * new name finds the same node; once released, a name the host replaced answers ESTALE.
+     */
+    @Test
+    void aCreatedFileCostsOnlyItsOpenFileAndStaysReachableThroughIt() throws Exception {
+        Requires.root(); // file handles (open_by_handle_at) need CAP_DAC_READ_SEARCH
+        Path src = Files.createDirectory(dir.resolve("src"));
+        PassthroughFs fs = new PassthroughFs(src, PassthroughOptions.defaults());
+        try (Harness h = new Harness(fs)) {
+            int inodesBefore = fs.inodeCount();
+            int fdsBefore = FdLeakCheck.openFds().size();
+            Reply c = h.op(Fuse.FUSE_CREATE, 1, FuseRequests.createIn(FsCalls.O_RDWR, 0644, 0), name("a"));
+            assertThat(c.errno()).isZero();
+            long a = Harness.nodeId(c);
+            long fh = c.body().getLong(128);
+            assertThat(FdLeakCheck.openFds()).hasSize(fdsBefore + 1);
+            assertThat(h.op(Fuse.FUSE_WRITE, a, FuseRequests.writeIn(fh, 0, 4), "data".getBytes()).errno()).isZero();
+
+            // Renamed by the client, then changed by node: its old name is gone, its open file is not.
+            assertThat(h.op(Fuse.FUSE_RENAME, 1, FuseRequests.renameIn(1), name("a"), name("b")).errno()).isZero();
+            assertThat(h.op(Fuse.FUSE_SETATTR, a, FuseRequests.chmodIn(0600)).errno()).isZero();
+            assertThat(Files.getPosixFilePermissions(src.resolve("b"))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+            assertThat(lookup(h, 1, "b")).isEqualTo(a);
+
+            // Created again, renamed, looked up under the new name before any other use: the same
+            // node (the open file holds the number, so it cannot be another file's).
+            Reply c2 = h.op(Fuse.FUSE_CREATE, 1, FuseRequests.createIn(FsCalls.O_RDWR, 0644, 0), name("c"));
+            long cn = Harness.nodeId(c2);
+            long cfh = c2.body().getLong(128);
+            assertThat(h.op(Fuse.FUSE_RENAME, 1, FuseRequests.renameIn(1), name("c"), name("d")).errno()).isZero();
+            assertThat(lookup(h, 1, "d")).isEqualTo(cn);
+
+            // Unlinked by the client while open (a scratch file's pattern): still reachable by node.
+            Reply c3 = h.op(Fuse.FUSE_CREATE, 1, FuseRequests.createIn(FsCalls.O_RDWR, 0644, 0), name("scratch"));
+            long sn = Harness.nodeId(c3);
+            long sfh = c3.body().getLong(128);
+            assertThat(h.op(Fuse.FUSE_UNLINK, 1, name("scratch")).errno()).isZero();
+            assertThat(h.op(Fuse.FUSE_SETATTR, sn, FuseRequests.chmodIn(0640)).errno()).isZero();
+            Reply attr = h.op(Fuse.FUSE_GETATTR, sn, FuseRequests.getattrIn(0, 0));
+            assertThat(attr.errno()).isZero();
+            assertThat(attr.body().getInt(16 + 60) & 07777).isEqualTo(0640);
+            assertThat(attr.body().getInt(16 + 64)).as("nlink").isZero();
+            h.op(Fuse.FUSE_RELEASE, sn, FuseRequests.releaseIn(sfh, 0));
+
+            // Released, never used by node, then replaced on the host (an atomic save: the new file
+            // exists before the old one goes, so it has another number): ESTALE, not the new file.
+            Reply c4 = h.op(Fuse.FUSE_CREATE, 1, FuseRequests.createIn(FsCalls.O_RDWR, 0644, 0), name("e"));
+            long en = Harness.nodeId(c4);
+            h.op(Fuse.FUSE_RELEASE, en, FuseRequests.releaseIn(c4.body().getLong(128), 0));
+            Files.writeString(src.resolve("e.tmp"), "the host's own e");
+            Files.move(src.resolve("e.tmp"), src.resolve("e"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            assertThat(size(h, en)).isEqualTo(-Errno.ESTALE.code());
+            long newE = lookup(h, 1, "e");
+            assertThat(newE).isNotEqualTo(en);
+            assertThat(size(h, newE)).isEqualTo("the host's own e".length());
+
+            h.op(Fuse.FUSE_RELEASE, a, FuseRequests.releaseIn(fh, 0));
+            h.op(Fuse.FUSE_RELEASE, cn, FuseRequests.releaseIn(cfh, 0));
+            forget(h, a, 2);
+            forget(h, cn, 2);
+            forget(h, sn, 1);
+            forget(h, en, 1);
+            forget(h, newE, 1);
+            assertThat(fs.inodeCount()).isEqualTo(inodesBefore);
+            assertThat(FdLeakCheck.openFds()).hasSize(fdsBefore);
+        }
+    }
+
+    /**
+     * Through the kernel: a file created, renamed and then unlinked through the mount while open
+     * is still changed and read through its descriptor (fchmod sends SETATTR by node, without a
+     * file handle; the kernel does not retry those on ESTALE).
+     */
+    @Test
+    void throughTheKernelACreatedFileRenamedAndUnlinkedWhileOpenStaysUsable() throws Exception {
+        try (PassthroughMount m = PassthroughMount.start(dir, PassthroughOptions.defaults(), 2, (mo, x) -> mo)) {
+            Path src = m.source();
+            Path mnt = m.mnt();
+            int fd = FsCalls.openat(FsCalls.AT_FDCWD, mnt.resolve("new").toString(),
+                    FsCalls.O_CREAT | FsCalls.O_EXCL | FsCalls.O_RDWR | FsCalls.O_CLOEXEC, 0644);
+            try {
+                Files.move(mnt.resolve("new"), mnt.resolve("renamed"));
+                FsCalls.fchmod(fd, 0600);
+                assertThat(Files.getPosixFilePermissions(src.resolve("renamed"))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+                Files.delete(mnt.resolve("renamed"));
+                FsCalls.fchmod(fd, 0640);
+                FdCalls.ftruncate(fd, 12345);
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment st = arena.allocate(Statx.LAYOUT);
+                    FsCalls.statx(fd, arena.allocateFrom(""), FsCalls.AT_EMPTY_PATH, FsCalls.STATX_BASIC_STATS, st);
+                    assertThat(Statx.mode(st) & 07777).isEqualTo(0640);
+                    assertThat(Statx.size(st)).isEqualTo(12345);
+                }
+            } finally {
+                FdCalls.close(fd);
+            }
+            try (Stream<Path> left = Files.list(src)) {
+                assertThat(left).isEmpty();
             }
         }
     }

@@ -124,11 +124,7 @@ class PassthroughSecurityTest {
         assertThat(h.op(Fuse.FUSE_OPEN, link, FuseRequests.openIn(FsCalls.O_RDONLY)).errno()).isNotZero();
         assertThat(h.op(Fuse.FUSE_OPEN, link, FuseRequests.openIn(FsCalls.O_RDWR | FsCalls.O_TRUNC)).errno()).isNotZero();
         assertThat(h.op(Fuse.FUSE_OPENDIR, lookup(1, "to-outside"), FuseRequests.openIn(0)).errno()).isNotZero();
-        byte[] chmod = FuseRequests.u32(Fuse.FATTR_MODE, 0);
-        byte[] setattr = new byte[88];
-        System.arraycopy(chmod, 0, setattr, 0, 8);
-        java.nio.ByteBuffer.wrap(setattr).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(68, 0777);
-        h.op(Fuse.FUSE_SETATTR, link, setattr);
+        h.op(Fuse.FUSE_SETATTR, link, FuseRequests.chmodIn(0777));
         h.op(Fuse.FUSE_SETXATTR, link, FuseRequests.u32(1, 0, 0, 0), name("user.evil"), new byte[] {'x'});
         h.op(Fuse.FUSE_SETXATTR, link, FuseRequests.u32(1, 0), name("user.evil"), new byte[] {'x'});
         // A hard link of the link node links the symlink itself.

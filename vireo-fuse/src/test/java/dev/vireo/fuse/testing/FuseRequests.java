@@ -103,6 +103,11 @@ public final class FuseRequests {
         return u32(flags, mode, umask, 0);
     }
 
+    /** {@code fuse_setattr_in} of a chmod: FATTR_MODE and the mode, no file handle. */
+    public static byte[] chmodIn(int mode) {
+        return le(88).putInt(0, Fuse.FATTR_MODE).putInt(68, mode).array();
+    }
+
     public static byte[] mkdirIn(int mode, int umask) {
         return u32(mode, umask);
     }
