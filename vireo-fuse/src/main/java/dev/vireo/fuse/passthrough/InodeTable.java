@@ -238,13 +238,8 @@ final class InodeTable {
                 if (listedNameLeadsTo(listedIn, listedName, dev, ino, s)) {
                     checkedListing = listing;
                 } else {
-                    // The number now belongs to another file. The listed inode leaves the index (it
-                    // stays in the table, answering ESTALE, until forgotten); the next pass adds one.
-                    synchronized (lock) {
-                        if (index.get(dev, ino) == listing) {
-                            index.remove(listing);
-                        }
-                    }
+                    // The number now belongs to another file; the next pass adds one.
+                    unindex(listing, dev, ino);
                 }
                 continue;
             }
@@ -276,37 +271,67 @@ final class InodeTable {
     }
 
     /**
-     * The inode a directory listing found under {@code name} ({@code len} bytes and a NUL) in
-     * {@code dir}, identified by a statx of the name (dev, ino), counting one lookup: a known
+     * The inode a directory listing found (or CREATE made) under {@code name} ({@code len} bytes
+     * and a NUL) in {@code dir}, identified by a statx (dev, ino), counting one lookup: a known
      * inode, or a new one without a descriptor that {@link #acquire} opens from {@code dir} and
-     * the name when it is first needed. Null if the key is known only by a file handle, or from
-     * a listing under another name: its inode number may belong to another file by now, which
-     * takes a descriptor to tell (the caller opens the name and uses {@link #lookupOrAdd}).
+     * the name when it is first needed. A key known from a listing under another name is the same
+     * file if that name still leads to it (a hard link); otherwise its number belongs to this
+     * file now (ext4 gives a new file the number of one just removed, and the client's FORGET of
+     * the old one may not have come yet): the old inode leaves the index and a new one is added.
+     * Null if the key is known only by a file handle (the caller opens the name and uses
+     * {@link #lookupOrAdd}, which compares handles).
      */
-    Inode addListed(long dev, long ino, int type, Inode dir, MemorySegment name, int len) {
-        synchronized (lock) {
-            if (dir.removed) {
-                return null; // an open directory the kernel forgot (it never does): nothing to open from
-            }
-            Inode known = index.get(dev, ino);
-            if (known != null && !known.removed) {
+    Inode addListed(long dev, long ino, int type, Inode dir, MemorySegment name, int len, Scratch s) {
+        Inode sameFile = null;
+        while (true) {
+            Inode other;
+            Inode otherDir;
+            byte[] otherName;
+            synchronized (lock) {
+                if (dir.removed) {
+                    return null; // an open directory the kernel forgot (it never does): nothing to open from
+                }
+                Inode known = index.get(dev, ino);
+                if (known == null || known.removed) {
+                    Inode listed = addLocked(dev, ino, type, -1, !handles);
+                    listed.listedIn = dir;
+                    listed.listedName = name.asSlice(0, len + 1).toArray(JAVA_BYTE);
+                    dir.nlookup++;
+                    return listed;
+                }
                 synchronized (known) {
                     if (known.fd < 0 && known.listedIn == null && known.handle != null) {
                         return null;
                     }
-                    if (known.fd < 0 && known.listedIn != null && !(known.listedIn == dir && MemorySegment.mismatch(
-                            MemorySegment.ofArray(known.listedName), 0, known.listedName.length, name, 0, len + 1) == -1)) {
-                        return null;
+                    boolean otherListing = known.fd < 0 && known.listedIn != null && known != sameFile
+                            && !(known.listedIn == dir && MemorySegment.mismatch(MemorySegment.ofArray(known.listedName), 0,
+                                    known.listedName.length, name, 0, len + 1) == -1);
+                    if (!otherListing) {
+                        known.nlookup++;
+                        return known;
                     }
+                    other = known;
+                    otherDir = known.listedIn;
+                    otherName = known.listedName;
                 }
-                known.nlookup++;
-                return known;
             }
-            Inode listed = addLocked(dev, ino, type, -1, !handles);
-            listed.listedIn = dir;
-            listed.listedName = name.asSlice(0, len + 1).toArray(JAVA_BYTE);
-            dir.nlookup++;
-            return listed;
+            if (listedNameLeadsTo(otherDir, otherName, dev, ino, s)) {
+                sameFile = other;
+            } else {
+                unindex(other, dev, ino);
+            }
+        }
+    }
+
+    /**
+     * Takes a listed inode whose number now belongs to another file out of the index (it stays in
+     * the table, answering ESTALE, until forgotten), if it is still there.
+     */
+    private void unindex(Inode listed, long dev, long ino) {
+        synchronized (lock) {
+            if (index.get(dev, ino) == listed) {
+                index.remove(listed);
+            }
         }
     }
 

@@ -379,7 +379,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
      * it cannot leave the directory. A name that is not a directory is identified by one statx and
      * gets no descriptor until it is used ({@link InodeTable#addListed}): most listed names never
      * are (a {@code find} opens the directories only). Directories, which a walk opens next, and
-     * names addListed declines (a key known only by its handle, or listed under another name) are
+     * names addListed declines (a key known only by its handle) are
      * opened with plain openat and O_NOFOLLOW (openat2's RESOLVE_BENEATH guards nothing here and
      * costs 3-10 % of an open and statx).
      */
@@ -389,7 +389,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             FsCalls.statx(dir.fd, name, FsCalls.AT_SYMLINK_NOFOLLOW, STATX_MASK, s.statx);
             int mode = Statx.mode(s.statx) & FsCalls.S_IFMT;
             if (mode != FsCalls.S_IFDIR) {
-                Inode i = inodes.addListed(Inode.dev(s.statx), Statx.ino(s.statx), mode, dir.inode, name, len);
+                Inode i = inodes.addListed(Inode.dev(s.statx), Statx.ino(s.statx), mode, dir.inode, name, len, s);
                 if (i != null) {
                     return i;
                 }
@@ -472,7 +472,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         Scratch s = t.s;
         FsCalls.statx(fd, empty, FsCalls.AT_EMPTY_PATH, STATX_MASK, s.statx);
         Inode i = inodes.addListed(Inode.dev(s.statx), Statx.ino(s.statx), Statx.mode(s.statx) & FsCalls.S_IFMT,
-                dir, name.cString(), name.length());
+                dir, name.cString(), name.length(), s);
         return i != null ? i : identifyOpened(t, fd);
     }
 
