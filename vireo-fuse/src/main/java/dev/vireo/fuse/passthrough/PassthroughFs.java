@@ -476,9 +476,25 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         return i != null ? i : identifyOpened(t, fd);
     }
 
-    /** Replies the entry of a just-created {@code name} in {@code dirFd}. */
-    private void replyNew(Request req, PerThread t, int dirFd, Name name) {
-        Inode i = lookupChild(t, dirFd, name.cString());
+    /**
+     * Replies the entry of a just-created {@code name} in {@code dir} ({@code dirFd}). A directory
+     * is opened (a walk goes into it next); anything else (MKNOD, SYMLINK, LINK) is identified by
+     * one statx of the name and gets no descriptor until used, as a listed name
+     * ({@link InodeTable#addListed}): an untar's symbolic links never need one.
+     */
+    private void replyNew(Request req, PerThread t, Inode dir, int dirFd, Name name, boolean directory) {
+        Inode i = null;
+        if (!directory) {
+            Scratch s = t.s;
+            int r = FsCalls.tryStatx(dirFd, name.cString(), FsCalls.AT_SYMLINK_NOFOLLOW, STATX_MASK, s.statx);
+            int mode = Statx.mode(s.statx) & FsCalls.S_IFMT;
+            if (r == 0 && mode != FsCalls.S_IFDIR) {
+                i = inodes.addListed(Inode.dev(s.statx), Statx.ino(s.statx), mode, dir, name.cString(), name.length(), s);
+            }
+        }
+        if (i == null) {
+            i = lookupChild(t, dirFd, name.cString());
+        }
         if (i == null) {
             // Removed by someone else at once: what was created is gone.
             req.replyError(Errno.ENOENT.code());
@@ -810,7 +826,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             t.creds.enter(req);
             t.creds.umask(umask);
             FsCalls.mknodat(pfd, name.cString(), mode, rdev);
-            replyNew(req, t, pfd, name);
+            replyNew(req, t, p, pfd, name, false);
         } finally {
             inodes.release(p);
         }
@@ -826,7 +842,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             t.creds.enter(req);
             t.creds.umask(umask);
             FsCalls.mkdirat(pfd, name.cString(), mode);
-            replyNew(req, t, pfd, name);
+            replyNew(req, t, p, pfd, name, true);
         } finally {
             inodes.release(p);
         }
@@ -841,7 +857,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         try {
             t.creds.enter(req);
             FsCalls.symlinkat(target.cString(), pfd, name.cString());
-            replyNew(req, t, pfd, name);
+            replyNew(req, t, p, pfd, name, false);
         } finally {
             inodes.release(p);
         }
@@ -860,7 +876,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
                 t.creds.enter(req);
                 // Through /proc/self/fd: linkat(AT_EMPTY_PATH) would need CAP_DAC_READ_SEARCH.
                 FsCalls.linkat(FsCalls.AT_FDCWD, t.s.fdPath(fd), pfd, newName.cString(), FsCalls.AT_SYMLINK_FOLLOW);
-                replyNew(req, t, pfd, newName);
+                replyNew(req, t, p, pfd, newName, false);
             } finally {
                 inodes.release(p);
             }

@@ -240,6 +240,16 @@ class PassthroughListedInodesTest {
             forget(h, oldNode, 1);
             forget(h, reusedNode, 1);
 
+            // A symbolic link made by SYMLINK costs no descriptor either, and reads back.
+            int fdsBeforeLink = FdLeakCheck.openFds().size();
+            Reply sl = h.op(Fuse.FUSE_SYMLINK, 1, name("sl"), name("/somewhere/else"));
+            assertThat(sl.errno()).isZero();
+            long sln = Harness.nodeId(sl);
+            assertThat(FdLeakCheck.openFds()).hasSize(fdsBeforeLink);
+            Reply target = h.op(Fuse.FUSE_READLINK, sln, new byte[0]);
+            assertThat(new String(bytes(target), StandardCharsets.UTF_8)).isEqualTo("/somewhere/else");
+            forget(h, sln, 1);
+
             h.op(Fuse.FUSE_RELEASE, a, FuseRequests.releaseIn(fh, 0));
             h.op(Fuse.FUSE_RELEASE, cn, FuseRequests.releaseIn(cfh, 0));
             forget(h, a, 2);
