@@ -357,15 +357,7 @@ public final class FsCalls {
     /** openat(2) relative to {@code dirfd} (or AT_FDCWD). */
     public static int openat(int dirfd, MemorySegment path, int flags, int mode) {
         MemorySegment st = Native.callState();
-        int r;
-        try {
-            do {
-                r = (int) OpenatCall.H.invokeExact(st, dirfd, path, flags, mode);
-            } while (Native.interrupted(r, st));
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
-        return Native.check(r, st, "openat", path);
+        return Native.check(openatRetrying(st, dirfd, path, flags, mode), st, "openat", path);
     }
 
     /**
@@ -374,6 +366,12 @@ public final class FsCalls {
      */
     public static int tryOpenat(int dirfd, MemorySegment path, int flags, int mode) {
         MemorySegment st = Native.callState();
+        int r = openatRetrying(st, dirfd, path, flags, mode);
+        return r == -1 ? -Native.errno(st) : r;
+    }
+
+    /** openat(2), again while interrupted (EINTR); the raw result, errno in {@code st}. */
+    private static int openatRetrying(MemorySegment st, int dirfd, MemorySegment path, int flags, int mode) {
         int r;
         try {
             do {
@@ -382,7 +380,7 @@ public final class FsCalls {
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
-        return r == -1 ? -Native.errno(st) : r;
+        return r;
     }
 
     /** As {@link #openat}, with Java strings. */
