@@ -22,6 +22,13 @@ final class OpenFile {
     final int fd;
     final boolean directory;
     /**
+     * Whether data was written, or the file truncated, through this handle (or it was opened with
+     * O_TRUNC). Closing such a file may start writeback or free preallocated blocks on the host
+     * (ext4 and xfs flush on the close after a truncate), so its RELEASE is not tried without
+     * blocking ({@link PassthroughFs#release}).
+     */
+    volatile boolean modified;
+    /**
      * For directories: the offset the next record continues from (the d_off of the last record
      * sent, 0 at the start). Guarded by this.
      */

@@ -545,7 +545,8 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
      */
     @Override
     public boolean servesNonBlocking(Opcode opcode) {
-        return nonBlockingAttempts && (opcode == Opcode.LOOKUP || opcode == Opcode.GETATTR || opcode == Opcode.READ);
+        return nonBlockingAttempts && (opcode == Opcode.LOOKUP || opcode == Opcode.GETATTR || opcode == Opcode.READ
+                || opcode == Opcode.RELEASE);
     }
 
     private static boolean isLocal(Path source) {
@@ -706,6 +707,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             }
             if (a.hasSize()) {
                 if (f != null) {
+                    f.modified = true;
                     FdCalls.ftruncate(f.fd, a.size());
                 } else if (i.type != FsCalls.S_IFREG) {
                     throw new SysException("truncate", i.type == FsCalls.S_IFDIR ? Errno.EISDIR.code() : Errno.EINVAL.code());
@@ -949,6 +951,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             inodes.release(i);
         }
         OpenFile f = files.add(i, opened, false);
+        f.modified = (flags & FsCalls.O_TRUNC) != 0;
         req.replyOpen(f.fh, options.cache().fileOpenFlags());
     }
 
@@ -979,6 +982,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             inodes.release(p);
         }
         OpenFile f = files.add(i, fd, false);
+        f.modified = (flags & FsCalls.O_TRUNC) != 0;
         inodes.createdWith(i, f);
         req.replyCreate(entry(req, i, s.statx), f.fh, options.cache().fileOpenFlags());
     }
@@ -1119,6 +1123,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         checkWritable();
         OpenFile f = file(fh);
         try {
+            f.modified = true;
             PerThread t = thread();
             boolean kill = (writeFlags & Fuse.FUSE_WRITE_KILL_SUIDGID) != 0;
             if (kill) {
@@ -1177,8 +1182,33 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
 
     @Override
     public void release(Request req, long nodeId, long fh, int flags, int releaseFlags, long lockOwner) {
+        if (req.nonBlocking() && !closesAtOnce(fh)) {
+            req.retryBlocking();
+            return;
+        }
         files.release(fh);
         req.replyOk();
+    }
+
+    /**
+     * Whether closing {@code fh} cannot wait on the host, for a non-blocking attempt (virtio-fs's
+     * kick thread, which would otherwise wake a worker for a close): nothing was written or
+     * truncated through it ({@link OpenFile#modified}), and its file still has a name, so the close
+     * is not the last reference of an unlinked file, whose blocks it would free. A create storm's
+     * RELEASE, and every read-only file's, is then answered without a hand-off.
+     */
+    private boolean closesAtOnce(long fh) {
+        OpenFile f = files.acquire(fh);
+        if (f == null) {
+            return true; // nothing to close: the answer is the same either way
+        }
+        try {
+            MemorySegment st = thread().s.statx;
+            return !f.modified && FsCalls.tryStatx(f.fd, empty, FsCalls.AT_EMPTY_PATH, FsCalls.STATX_NLINK, st) == 0
+                    && Statx.nlink(st) > 0;
+        } finally {
+            f.done();
+        }
     }
 
     @Override
@@ -1201,6 +1231,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         checkWritable();
         OpenFile f = file(fh);
         try {
+            f.modified = true;
             FdCalls.fallocate(f.fd, mode, offset, length);
         } finally {
             f.done();
@@ -1228,6 +1259,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         try {
             OpenFile out = file(fhOut);
             try {
+                out.modified = true;
                 Scratch s = thread().s;
                 s.offsets.set(JAVA_LONG, 0, offIn);
                 s.offsets.set(JAVA_LONG, 8, offOut);

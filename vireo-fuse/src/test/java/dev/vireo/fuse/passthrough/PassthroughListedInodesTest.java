@@ -223,22 +223,28 @@ class PassthroughListedInodesTest {
             // Created, released and unlinked, its FORGET not yet sent (the kernel batches them), and
             // the next create given its number (ext4 reuses a freed number at once): a new node,
             // still with only the open file's descriptor; the old node answers ESTALE.
-            Reply old = h.op(Fuse.FUSE_CREATE, 1, FuseRequests.createIn(FsCalls.O_RDWR, 0644, 0), name("old"));
-            long oldNode = Harness.nodeId(old);
-            long oldIno = old.body().getLong(40);
-            h.op(Fuse.FUSE_RELEASE, oldNode, FuseRequests.releaseIn(old.body().getLong(128), 0));
-            assertThat(h.op(Fuse.FUSE_UNLINK, 1, name("old")).errno()).isZero();
-            int fdsNow = FdLeakCheck.openFds().size();
-            Reply reused = h.op(Fuse.FUSE_CREATE, 1, FuseRequests.createIn(FsCalls.O_RDWR, 0644, 0), name("reused"));
-            long reusedNode = Harness.nodeId(reused);
-            assertThat(reused.body().getLong(40)).as("ext4 gives the new file the freed number").isEqualTo(oldIno);
-            assertThat(reusedNode).isNotEqualTo(oldNode);
-            assertThat(FdLeakCheck.openFds()).hasSize(fdsNow + 1);
-            assertThat(size(h, oldNode)).isEqualTo(-Errno.ESTALE.code());
-            assertThat(size(h, reusedNode)).isZero();
-            h.op(Fuse.FUSE_RELEASE, reusedNode, FuseRequests.releaseIn(reused.body().getLong(128), 0));
-            forget(h, oldNode, 1);
-            forget(h, reusedNode, 1);
+            // (Another process may take the freed number first: then the pair is tried again.)
+            boolean reuseSeen = false;
+            for (int attempt = 0; attempt < 20 && !reuseSeen; attempt++) {
+                Reply old = h.op(Fuse.FUSE_CREATE, 1, FuseRequests.createIn(FsCalls.O_RDWR, 0644, 0), name("old"));
+                long oldNode = Harness.nodeId(old);
+                long oldIno = old.body().getLong(40);
+                h.op(Fuse.FUSE_RELEASE, oldNode, FuseRequests.releaseIn(old.body().getLong(128), 0));
+                assertThat(h.op(Fuse.FUSE_UNLINK, 1, name("old")).errno()).isZero();
+                int fdsNow = FdLeakCheck.openFds().size();
+                Reply reused = h.op(Fuse.FUSE_CREATE, 1, FuseRequests.createIn(FsCalls.O_RDWR, 0644, 0), name("reused"));
+                long reusedNode = Harness.nodeId(reused);
+                assertThat(reusedNode).isNotEqualTo(oldNode);
+                assertThat(FdLeakCheck.openFds()).hasSize(fdsNow + 1);
+                assertThat(size(h, oldNode)).isEqualTo(-Errno.ESTALE.code());
+                assertThat(size(h, reusedNode)).isZero();
+                reuseSeen = reused.body().getLong(40) == oldIno;
+                h.op(Fuse.FUSE_RELEASE, reusedNode, FuseRequests.releaseIn(reused.body().getLong(128), 0));
+                assertThat(h.op(Fuse.FUSE_UNLINK, 1, name("reused")).errno()).isZero();
+                forget(h, oldNode, 1);
+                forget(h, reusedNode, 1);
+            }
+            assertThat(reuseSeen).as("ext4 gave a new file the number just freed").isTrue();
 
             // A symbolic link made by SYMLINK costs no descriptor either, and reads back.
             int fdsBeforeLink = FdLeakCheck.openFds().size();

@@ -4,6 +4,7 @@ import dev.vireo.fuse.proto.Opcode;
 import dev.vireo.fuse.testing.FuseRequests;
 import dev.vireo.fuse.testing.Harness;
 import dev.vireo.fuse.testing.TestExchange.Reply;
+import dev.vireo.sys.FsCalls;
 import dev.vireo.sys.testing.FdLeakCheck;
 import dev.vireo.sys.testing.Requires;
 import dev.vireo.sys.abi.fuse.Fuse;
@@ -135,6 +136,72 @@ class PassthroughNonBlockingTest {
             assertThat(new String(bytes(whole), StandardCharsets.US_ASCII)).isEqualTo("hello");
             h.op(Fuse.FUSE_RELEASE, small, FuseRequests.releaseIn(sfh, 0));
         }
+    }
+
+    /**
+     * RELEASE is tried without blocking when the close cannot wait on the host: nothing written or
+     * truncated through the handle, and the file still named. Those are closed on the attempt; a
+     * written, truncating or unlinked one is given back open, for a worker to close.
+     */
+    @Test
+    void releasesThatCloseAtOnceAreAnsweredAndTheRestGivenBack() throws Exception {
+        Requires.root();
+        Path src = Files.createDirectory(dir.resolve("src"));
+        Files.writeString(src.resolve("r"), "read me");
+        try (Harness h = new Harness(share(src))) {
+            long r = Harness.nodeId(h.op(Fuse.FUSE_LOOKUP, 1, name("r")));
+            int fds = FdLeakCheck.openFds().size();
+            long fh = h.op(Fuse.FUSE_OPEN, r, FuseRequests.openIn(FsCalls.O_RDONLY)).body().getLong(0);
+            assertThat(FdLeakCheck.openFds()).hasSize(fds + 1);
+            Reply released = h.tryNonBlocking(Fuse.FUSE_RELEASE, r, FuseRequests.releaseIn(fh, 0));
+            assertThat(released).as("read-only, unmodified").isNotNull();
+            assertThat(released.errno()).isZero();
+            assertThat(FdLeakCheck.openFds()).hasSize(fds);
+
+            // Created and not written (a create storm's files): closed on the attempt too.
+            long created = releaseOfCreated(h, "c", false, false);
+            assertThat(created).isZero();
+            assertThat(FdLeakCheck.openFds()).hasSize(fds);
+            // Written, or unlinked while open (its last close frees its blocks): given back, open.
+            assertThat(releaseOfCreated(h, "w", true, false)).as("written").isPositive();
+            assertThat(releaseOfCreated(h, "u", false, true)).as("unlinked").isPositive();
+            // Opened with O_TRUNC: the host may flush on its close.
+            long fhTrunc = h.op(Fuse.FUSE_OPEN, r, FuseRequests.openIn(FsCalls.O_WRONLY | FsCalls.O_TRUNC)).body().getLong(0);
+            assertThat(h.tryNonBlocking(Fuse.FUSE_RELEASE, r, FuseRequests.releaseIn(fhTrunc, 0))).as("O_TRUNC").isNull();
+            assertThat(h.op(Fuse.FUSE_RELEASE, r, FuseRequests.releaseIn(fhTrunc, 0)).errno()).isZero();
+            assertThat(FdLeakCheck.openFds()).hasSize(fds);
+        }
+    }
+
+    /**
+     * CREATEs {@code name}, writes to it and unlinks it as asked, then tries its RELEASE without
+     * blocking: 0 if that answered (and closed it), else the open file's handle, which this then
+     * releases the blocking way after checking the attempt left it open.
+     */
+    private static long releaseOfCreated(Harness h, String name, boolean write, boolean unlink) {
+        Reply c = h.op(Fuse.FUSE_CREATE, 1, FuseRequests.createIn(FsCalls.O_RDWR, 0644, 0), name(name));
+        assertThat(c.errno()).isZero();
+        long node = Harness.nodeId(c);
+        long fh = c.body().getLong(128);
+        if (write) {
+            assertThat(h.op(Fuse.FUSE_WRITE, node, FuseRequests.writeIn(fh, 0, 4), "data".getBytes()).errno()).isZero();
+        }
+        if (unlink) {
+            assertThat(h.op(Fuse.FUSE_UNLINK, 1, name(name)).errno()).isZero();
+        }
+        Reply attempt = h.tryNonBlocking(Fuse.FUSE_RELEASE, node, FuseRequests.releaseIn(fh, 0));
+        long result = 0;
+        if (attempt == null) {
+            // Given back untouched: the handle still reads.
+            assertThat(h.op(Fuse.FUSE_READ, node, FuseRequests.readIn(fh, 0, 16)).errno()).isZero();
+            assertThat(h.op(Fuse.FUSE_RELEASE, node, FuseRequests.releaseIn(fh, 0)).errno()).isZero();
+            result = fh;
+        } else {
+            assertThat(attempt.errno()).isZero();
+            assertThat(h.op(Fuse.FUSE_READ, node, FuseRequests.readIn(fh, 0, 16)).errno()).as("released").isNotZero();
+        }
+        h.call(FuseRequests.request(Fuse.FUSE_FORGET, h.next(), node, FuseRequests.forgetIn(1)));
+        return result;
     }
 
     private static final List<String> ON_DISK = List.of("f1", "f2", "f3");
