@@ -24,7 +24,8 @@ import java.util.function.Supplier;
  * <h2>Threads</h2>
  * The kick thread answers what the file system can answer without blocking
  * ({@link Dispatcher#tryDispatchNonBlocking}: for the passthrough, LOOKUP, GETATTR and READ that
- * the host's dentry, inode and page caches answer) and hands the rest off: a pool of
+ * the host's dentry, inode and page caches answer, and RELEASE whose close cannot wait) and hands
+ * the rest off: a pool of
  * {@code threads} platform threads (blocking file system calls) takes them from one queue, each
  * with its own dispatcher. A burst of cached requests is thus answered in one pass of the kick
  * thread, with an interrupt every few answers ({@link FsQueue}), and no thread sleeps or wakes
