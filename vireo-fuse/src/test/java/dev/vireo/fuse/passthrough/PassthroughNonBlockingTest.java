@@ -48,11 +48,17 @@ class PassthroughNonBlockingTest {
         return fs;
     }
 
+    /** A source directory holding one file {@code name}. */
+    private Path sourceWith(String name, String content) throws Exception {
+        Requires.root(); // file handles (open_by_handle_at) need CAP_DAC_READ_SEARCH
+        Path src = Files.createDirectory(dir.resolve("src"));
+        Files.writeString(src.resolve(name), content);
+        return src;
+    }
+
     @Test
     void lookupsAndAttributesFromTheCachesAreAnsweredAndTheRestGivenBack() throws Exception {
-        Requires.root();
-        Path src = Files.createDirectory(dir.resolve("src"));
-        Files.writeString(src.resolve("a"), "hello");
+        Path src = sourceWith("a", "hello");
         try (Harness h = new Harness(share(src))) {
             // "a" was just created on the host: its dentry is cached.
             Reply cached = h.tryNonBlocking(Fuse.FUSE_LOOKUP, 1, name("a"));
@@ -145,9 +151,7 @@ class PassthroughNonBlockingTest {
      */
     @Test
     void releasesThatCloseAtOnceAreAnsweredAndTheRestGivenBack() throws Exception {
-        Requires.root();
-        Path src = Files.createDirectory(dir.resolve("src"));
-        Files.writeString(src.resolve("r"), "read me");
+        Path src = sourceWith("r", "read me");
         try (Harness h = new Harness(share(src))) {
             long r = Harness.nodeId(h.op(Fuse.FUSE_LOOKUP, 1, name("r")));
             int fds = FdLeakCheck.openFds().size();
