@@ -44,9 +44,9 @@ final class Inode {
     boolean pinned;
     /** The O_PATH descriptor (owned by the table), or -1 while evicted. */
     int fd;
-    /** The directory a listing found this inode in, while it has no descriptor yet; else null. */
+    /** The directory a listing found this inode in (or a create made it in), while it has no descriptor yet; else null. */
     Inode listedIn;
-    /** Its name there, NUL-terminated (a single component from getdents64), with {@link #listedIn}. */
+    /** Its name there, NUL-terminated (a single component: from getdents64, or a checked request name), with {@link #listedIn}. */
     byte[] listedName;
     /**
      * For an inode CREATE made (listed under its new name), the file CREATE opened: while that is

@@ -42,11 +42,14 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * {@link #acquire acquire} the descriptor and {@link #release release} it; the sweep never closes
  * a descriptor in use.
  *
- * <h2>Inodes a listing found</h2>
+ * <h2>Inodes a listing found, or a create made</h2>
  * READDIRPLUS answers every name of a directory with its inode, and most of those the client never
  * uses (a {@code find} opens the directories only; the next cache drop forgets the rest). So a
  * listed name gets no descriptor: one statx of the name identifies it ({@link #addListed}), and
- * the inode remembers its directory and name. The first operation that needs it opens that name
+ * the inode remembers its directory and name. What CREATE, MKNOD, SYMLINK and LINK make is added
+ * the same way (a create storm's files are released and unlinked without ever needing one); a
+ * created file whose name the client renamed or removed while it is open is reopened through
+ * that open file ({@link #createdWith}). The first operation that needs it opens that name
  * ({@link #acquire}) and checks that it still leads to the inode; if the host renamed or replaced
  * it meanwhile, the operation fails with ESTALE, on which the kernel looks the name up again
  * (LOOKUP_REVAL) and retries. Until then the inode holds one lookup of its directory, so that the
@@ -348,8 +351,7 @@ final class InodeTable {
         }
         try {
             MemorySegment.copy(name, 0, s.listedName, JAVA_BYTE, 0, name.length);
-            int r = FsCalls.tryStatx(dirFd, s.listedName, FsCalls.AT_SYMLINK_NOFOLLOW, FsCalls.STATX_INO, s.checkStatx);
-            return r == 0 && Inode.dev(s.checkStatx) == dev && Statx.ino(s.checkStatx) == ino;
+            return isKey(dirFd, s.listedName, FsCalls.AT_SYMLINK_NOFOLLOW, s.checkStatx, dev, ino);
         } finally {
             release(dir);
         }
@@ -552,8 +554,12 @@ final class InodeTable {
 
     /** Whether descriptor {@code fd} is of inode {@code i} (same st_dev and st_ino). */
     private static boolean isInode(int fd, Inode i, Scratch s) {
-        int r = FsCalls.tryStatx(fd, s.empty, FsCalls.AT_EMPTY_PATH, FsCalls.STATX_INO, s.statx);
-        return r == 0 && Inode.dev(s.statx) == i.dev && Statx.ino(s.statx) == i.ino;
+        return isKey(fd, s.empty, FsCalls.AT_EMPTY_PATH, s.statx, i.dev, i.ino);
+    }
+
+    /** Whether {@code path} in {@code dirfd} (statx with {@code flags}, into {@code st}) is the inode (dev, ino) now. */
+    private static boolean isKey(int dirfd, MemorySegment path, int flags, MemorySegment st, long dev, long ino) {
+        return FsCalls.tryStatx(dirfd, path, flags, FsCalls.STATX_INO, st) == 0 && Inode.dev(st) == dev && Statx.ino(st) == ino;
     }
 
     /**

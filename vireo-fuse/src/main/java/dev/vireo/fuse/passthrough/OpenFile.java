@@ -58,6 +58,13 @@ final class OpenFile {
         }
     }
 
+    /** Records a write or truncate through this handle (stored once: WRITEs call it each time). */
+    void markModified() {
+        if (!modified) {
+            modified = true;
+        }
+    }
+
     /** Whether the descriptor is still open (released or not: a request may still use it). */
     boolean isOpen() {
         return uses.get() > 0;

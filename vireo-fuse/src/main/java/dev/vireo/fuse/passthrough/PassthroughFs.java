@@ -486,10 +486,11 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         Inode i = null;
         if (!directory) {
             Scratch s = t.s;
-            int r = FsCalls.tryStatx(dirFd, name.cString(), FsCalls.AT_SYMLINK_NOFOLLOW, STATX_MASK, s.statx);
-            int mode = Statx.mode(s.statx) & FsCalls.S_IFMT;
-            if (r == 0 && mode != FsCalls.S_IFDIR) {
-                i = inodes.addListed(Inode.dev(s.statx), Statx.ino(s.statx), mode, dir, name.cString(), name.length(), s);
+            if (FsCalls.tryStatx(dirFd, name.cString(), FsCalls.AT_SYMLINK_NOFOLLOW, STATX_MASK, s.statx) == 0) {
+                int mode = Statx.mode(s.statx) & FsCalls.S_IFMT;
+                if (mode != FsCalls.S_IFDIR) {
+                    i = inodes.addListed(Inode.dev(s.statx), Statx.ino(s.statx), mode, dir, name.cString(), name.length(), s);
+                }
             }
         }
         if (i == null) {
@@ -707,7 +708,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             }
             if (a.hasSize()) {
                 if (f != null) {
-                    f.modified = true;
+                    f.markModified();
                     FdCalls.ftruncate(f.fd, a.size());
                 } else if (i.type != FsCalls.S_IFREG) {
                     throw new SysException("truncate", i.type == FsCalls.S_IFDIR ? Errno.EISDIR.code() : Errno.EINVAL.code());
@@ -951,7 +952,9 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             inodes.release(i);
         }
         OpenFile f = files.add(i, opened, false);
-        f.modified = (flags & FsCalls.O_TRUNC) != 0;
+        if ((flags & FsCalls.O_TRUNC) != 0) {
+            f.markModified(); // before the reply: the client cannot release the handle earlier
+        }
         req.replyOpen(f.fh, options.cache().fileOpenFlags());
     }
 
@@ -982,7 +985,9 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             inodes.release(p);
         }
         OpenFile f = files.add(i, fd, false);
-        f.modified = (flags & FsCalls.O_TRUNC) != 0;
+        if ((flags & FsCalls.O_TRUNC) != 0) {
+            f.markModified(); // before the reply: the client cannot release the handle earlier
+        }
         inodes.createdWith(i, f);
         req.replyCreate(entry(req, i, s.statx), f.fh, options.cache().fileOpenFlags());
     }
@@ -1123,7 +1128,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         checkWritable();
         OpenFile f = file(fh);
         try {
-            f.modified = true;
+            f.markModified();
             PerThread t = thread();
             boolean kill = (writeFlags & Fuse.FUSE_WRITE_KILL_SUIDGID) != 0;
             if (kill) {
@@ -1231,7 +1236,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         checkWritable();
         OpenFile f = file(fh);
         try {
-            f.modified = true;
+            f.markModified();
             FdCalls.fallocate(f.fd, mode, offset, length);
         } finally {
             f.done();
@@ -1259,7 +1264,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         try {
             OpenFile out = file(fhOut);
             try {
-                out.modified = true;
+                out.markModified();
                 Scratch s = thread().s;
                 s.offsets.set(JAVA_LONG, 0, offIn);
                 s.offsets.set(JAVA_LONG, 8, offOut);

@@ -64,7 +64,7 @@ class PassthroughListedInodesTest {
         PassthroughFs fs = new PassthroughFs(src, PassthroughOptions.defaults());
         try (Harness h = new Harness(fs)) {
             int inodesBefore = fs.inodeCount();
-            long dn = lookup(h, 1, "d");
+            long dn = h.lookup(1, "d");
             int descriptors = fs.cachedDescriptors();
             Map<String, Long> listed = readdirplus(h, dn);
             assertThat(listed.keySet()).containsExactlyInAnyOrder("a", "a-link", "b", "c", "e", "f", "l", "sub");
@@ -81,10 +81,10 @@ class PassthroughListedInodesTest {
             assertThat(fs.cachedDescriptors()).isEqualTo(descriptors + 3);
             Reply link = h.op(Fuse.FUSE_READLINK, listed.get("l"), new byte[0]);
             assertThat(link.errno()).isZero();
-            assertThat(new String(bytes(link), StandardCharsets.UTF_8)).isEqualTo("/etc/passwd");
+            assertThat(new String(link.bytes(), StandardCharsets.UTF_8)).isEqualTo("/etc/passwd");
 
             // A LOOKUP of a listed name finds the same inode and keeps the descriptor it opened.
-            assertThat(lookup(h, dn, "e")).isEqualTo(listed.get("e"));
+            assertThat(h.lookup(dn, "e")).isEqualTo(listed.get("e"));
             assertThat(fs.cachedDescriptors()).isEqualTo(descriptors + 5);
 
             // Renamed, replaced or removed on the host before first use: ESTALE, never the other file.
@@ -95,13 +95,13 @@ class PassthroughListedInodesTest {
                     .isEqualTo(Errno.ESTALE.code());
             assertThat(h.op(Fuse.FUSE_OPEN, listed.get("c"), FuseRequests.openIn(0)).errno()).isEqualTo(Errno.ESTALE.code());
             // The kernel then looks the name up again: the new file, a new node id.
-            long newB = lookup(h, dn, "b");
+            long newB = h.lookup(dn, "b");
             assertThat(newB).isNotEqualTo(listed.get("b"));
             assertThat(read(h, newB)).isEqualTo("a new b");
 
             // The listing holds its directory: forgetting the directory's own lookup keeps it while
             // its listed, unopened inodes live, and they still open from it.
-            forget(h, dn, 1);
+            h.forget(dn, 1);
             assertThat(size(h, listed.get("b"))).isEqualTo(-Errno.ESTALE.code());
             Files.writeString(d.resolve("late"), "late");
             long late = readdirplusOf(h, dn, "late");
@@ -111,11 +111,11 @@ class PassthroughListedInodesTest {
             // Every lookup counted once: forgetting each listed entry once (and "e" twice, "a" for
             // both names, the LOOKUPs of "b", "late" and "e") empties the table, directory included.
             for (Map.Entry<String, Long> e : listed.entrySet()) {
-                forget(h, e.getValue(), 1);
+                h.forget(e.getValue(), 1);
             }
-            forget(h, listed.get("e"), 1);
-            forget(h, newB, 1);
-            forget(h, late, 1);
+            h.forget(listed.get("e"), 1);
+            h.forget(newB, 1);
+            h.forget(late, 1);
             assertThat(fs.inodeCount()).isEqualTo(inodesBefore);
             assertThat(h.op(Fuse.FUSE_GETATTR, dn, FuseRequests.getattrIn(0, 0)).errno()).isNotZero();
         }
@@ -186,7 +186,7 @@ class PassthroughListedInodesTest {
             assertThat(h.op(Fuse.FUSE_RENAME, 1, FuseRequests.renameIn(1), name("a"), name("b")).errno()).isZero();
             assertThat(h.op(Fuse.FUSE_SETATTR, a, FuseRequests.chmodIn(0600)).errno()).isZero();
             assertThat(Files.getPosixFilePermissions(src.resolve("b"))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
-            assertThat(lookup(h, 1, "b")).isEqualTo(a);
+            assertThat(h.lookup(1, "b")).isEqualTo(a);
 
             // Created again, renamed, looked up under the new name before any other use: the same
             // node (the open file holds the number, so it cannot be another file's).
@@ -194,7 +194,7 @@ class PassthroughListedInodesTest {
             long cn = Harness.nodeId(c2);
             long cfh = c2.body().getLong(128);
             assertThat(h.op(Fuse.FUSE_RENAME, 1, FuseRequests.renameIn(1), name("c"), name("d")).errno()).isZero();
-            assertThat(lookup(h, 1, "d")).isEqualTo(cn);
+            assertThat(h.lookup(1, "d")).isEqualTo(cn);
 
             // Unlinked by the client while open (a scratch file's pattern): still reachable by node.
             Reply c3 = h.op(Fuse.FUSE_CREATE, 1, FuseRequests.createIn(FsCalls.O_RDWR, 0644, 0), name("scratch"));
@@ -216,7 +216,7 @@ class PassthroughListedInodesTest {
             Files.writeString(src.resolve("e.tmp"), "the host's own e");
             Files.move(src.resolve("e.tmp"), src.resolve("e"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             assertThat(size(h, en)).isEqualTo(-Errno.ESTALE.code());
-            long newE = lookup(h, 1, "e");
+            long newE = h.lookup(1, "e");
             assertThat(newE).isNotEqualTo(en);
             assertThat(size(h, newE)).isEqualTo("the host's own e".length());
 
@@ -241,8 +241,8 @@ class PassthroughListedInodesTest {
                 reuseSeen = reused.body().getLong(40) == oldIno;
                 h.op(Fuse.FUSE_RELEASE, reusedNode, FuseRequests.releaseIn(reused.body().getLong(128), 0));
                 assertThat(h.op(Fuse.FUSE_UNLINK, 1, name("reused")).errno()).isZero();
-                forget(h, oldNode, 1);
-                forget(h, reusedNode, 1);
+                h.forget(oldNode, 1);
+                h.forget(reusedNode, 1);
             }
             assertThat(reuseSeen).as("ext4 gave a new file the number just freed").isTrue();
 
@@ -253,16 +253,16 @@ class PassthroughListedInodesTest {
             long sln = Harness.nodeId(sl);
             assertThat(FdLeakCheck.openFds()).hasSize(fdsBeforeLink);
             Reply target = h.op(Fuse.FUSE_READLINK, sln, new byte[0]);
-            assertThat(new String(bytes(target), StandardCharsets.UTF_8)).isEqualTo("/somewhere/else");
-            forget(h, sln, 1);
+            assertThat(new String(target.bytes(), StandardCharsets.UTF_8)).isEqualTo("/somewhere/else");
+            h.forget(sln, 1);
 
             h.op(Fuse.FUSE_RELEASE, a, FuseRequests.releaseIn(fh, 0));
             h.op(Fuse.FUSE_RELEASE, cn, FuseRequests.releaseIn(cfh, 0));
-            forget(h, a, 2);
-            forget(h, cn, 2);
-            forget(h, sn, 1);
-            forget(h, en, 1);
-            forget(h, newE, 1);
+            h.forget(a, 2);
+            h.forget(cn, 2);
+            h.forget(sn, 1);
+            h.forget(en, 1);
+            h.forget(newE, 1);
             assertThat(fs.inodeCount()).isEqualTo(inodesBefore);
             assertThat(FdLeakCheck.openFds()).hasSize(fdsBefore);
         }
@@ -332,22 +332,10 @@ class PassthroughListedInodesTest {
         Map<String, Long> all = readdirplus(h, dirNode);
         for (Map.Entry<String, Long> e : all.entrySet()) {
             if (!e.getKey().equals(name)) {
-                forget(h, e.getValue(), 1);
+                h.forget(e.getValue(), 1);
             }
         }
         return all.get(name);
-    }
-
-    private static long lookup(Harness h, long parent, String name) {
-        Reply r = h.op(Fuse.FUSE_LOOKUP, parent, name(name));
-        assertThat(r.errno()).as("LOOKUP %s", name).isZero();
-        return Harness.nodeId(r);
-    }
-
-    private static void forget(Harness h, long node, long n) {
-        if (n > 0) {
-            h.call(FuseRequests.request(Fuse.FUSE_FORGET, h.next(), node, FuseRequests.forgetIn(n)));
-        }
     }
 
     /** fuse_attr_out.attr.size of GETATTR, or the negative errno. */
@@ -364,13 +352,6 @@ class PassthroughListedInodesTest {
         Reply r = h.op(Fuse.FUSE_READ, node, FuseRequests.readIn(fh, 0, 4096));
         assertThat(r.errno()).isZero();
         h.op(Fuse.FUSE_RELEASE, node, FuseRequests.releaseIn(fh, 0));
-        return new String(bytes(r), StandardCharsets.UTF_8);
-    }
-
-    private static byte[] bytes(Reply r) {
-        ByteBuffer b = r.body();
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
+        return new String(r.bytes(), StandardCharsets.UTF_8);
     }
 }

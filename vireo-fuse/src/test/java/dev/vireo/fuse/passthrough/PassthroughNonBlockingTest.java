@@ -103,7 +103,7 @@ class PassthroughNonBlockingTest {
         try (Harness h = new Harness(share(src))) {
             // The attempt itself starts the readahead of what it misses (RWF_NOWAIT is not
             // RWF_NOIO), which a fast disk may finish before the attempt looks again: then it
-            // answers, and must answer right. Of a few such files, one at least is given back.
+            // answers, and must answer right. Of several such files, one at least is given back.
             int givenBack = 0;
             long node = 0;
             long fh = 0;
@@ -204,11 +204,17 @@ class PassthroughNonBlockingTest {
             assertThat(attempt.errno()).isZero();
             assertThat(h.op(Fuse.FUSE_READ, node, FuseRequests.readIn(fh, 0, 16)).errno()).as("released").isNotZero();
         }
-        h.call(FuseRequests.request(Fuse.FUSE_FORGET, h.next(), node, FuseRequests.forgetIn(1)));
+        h.forget(node, 1);
         return result;
     }
 
-    private static final List<String> ON_DISK = List.of("f1", "f2", "f3");
+    /**
+     * Files whose pages are only on disk. Twelve, not three: in full-suite runs here all three were
+     * now and then answered (twice in about 25 runs; run alone, every attempt is given back), and
+     * if that is the readahead race above, each file loses it on its own, so twelve all answered
+     * is far less likely.
+     */
+    private static final List<String> ON_DISK = java.util.stream.IntStream.rangeClosed(1, 12).mapToObj(i -> "f" + i).toList();
 
     /** Writes {@code data} (whole pages) with O_DIRECT: to the disk, leaving none of it in the page cache. */
     private static void writeDirect(Path file, byte[] data) throws Exception {
@@ -224,9 +230,6 @@ class PassthroughNonBlockingTest {
 
     private static byte[] bytes(Reply r) {
         assertThat(r.errno()).isZero();
-        ByteBuffer b = r.body();
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
+        return r.bytes();
     }
 }

@@ -40,40 +40,40 @@ class PassthroughRecentNamesTest {
         Files.writeString(src.resolve("a"), "first");
         PassthroughFs fs = new PassthroughFs(src, PassthroughOptions.defaults());
         try (Harness h = new Harness(fs)) {
-            long first = lookup(h, "a");
-            assertThat(lookup(h, "a")).isEqualTo(first);
+            long first = h.lookup(1, "a");
+            assertThat(h.lookup(1, "a")).isEqualTo(first);
             assertThat(h.tryNonBlocking(Fuse.FUSE_LOOKUP, 1, name("a"))).satisfies(r -> assertThat(Harness.nodeId(r)).isEqualTo(first));
 
             // Another file under the old name: a new inode, not the remembered one.
             Files.move(src.resolve("a"), src.resolve("b"));
             Files.writeString(src.resolve("a"), "second, longer");
-            long second = lookup(h, "a");
+            long second = h.lookup(1, "a");
             assertThat(second).isNotEqualTo(first);
             assertThat(size(h, second)).isEqualTo(14);
-            assertThat(lookup(h, "b")).isEqualTo(first);
+            assertThat(h.lookup(1, "b")).isEqualTo(first);
             assertThat(size(h, first)).isEqualTo(5);
 
             // Gone on the host: a negative answer, on both paths.
             Files.delete(src.resolve("a"));
             assertThat(negative(h.op(Fuse.FUSE_LOOKUP, 1, name("a")))).isTrue();
             Files.writeString(src.resolve("c"), "third");
-            long third = lookup(h, "c");
-            lookup(h, "c");
+            long third = h.lookup(1, "c");
+            h.lookup(1, "c");
             Files.delete(src.resolve("c"));
             Reply gone = h.tryNonBlocking(Fuse.FUSE_LOOKUP, 1, name("c"));
             assertThat(gone == null || negative(gone)).as("given back or negative").isTrue();
 
             // Each lookup counted once: "b" was looked up four times ("a" thrice, then "b" once).
-            h.call(FuseRequests.request(Fuse.FUSE_FORGET, h.next(), first, FuseRequests.forgetIn(3)));
+            h.forget(first, 3);
             assertThat(size(h, first)).isEqualTo(5);
-            h.call(FuseRequests.request(Fuse.FUSE_FORGET, h.next(), first, FuseRequests.forgetIn(1)));
+            h.forget(first, 1);
             assertThat(h.op(Fuse.FUSE_GETATTR, first, FuseRequests.getattrIn(0, 0)).errno()).isNotZero();
 
             // A forgotten inode is not brought back by its remembered name: a new node id.
-            long again = lookup(h, "b");
+            long again = h.lookup(1, "b");
             assertThat(again).isNotEqualTo(first);
             assertThat(size(h, again)).isEqualTo(5);
-            h.call(FuseRequests.request(Fuse.FUSE_FORGET, h.next(), third, FuseRequests.forgetIn(2)));
+            h.forget(third, 2);
         }
     }
 
@@ -89,12 +89,12 @@ class PassthroughRecentNamesTest {
         }
         PassthroughFs fs = new PassthroughFs(src, PassthroughOptions.defaults());
         try (Harness h = new Harness(fs)) {
-            long subNode = lookup(h, "sub");
+            long subNode = h.lookup(1, "sub");
             Map<String, Long> nodes = new HashMap<>();
             for (int round = 0; round < 2; round++) {
                 for (int i = 0; i < n; i++) {
-                    long top = lookup(h, 1, "f" + i);
-                    long inSub = lookup(h, subNode, "f" + i);
+                    long top = h.lookup(1, "f" + i);
+                    long inSub = h.lookup(subNode, "f" + i);
                     assertThat(nodes.computeIfAbsent("/f" + i, k -> top)).isEqualTo(top);
                     assertThat(nodes.computeIfAbsent("sub/f" + i, k -> inSub)).isEqualTo(inSub);
                     if (round == 0) {
@@ -108,8 +108,8 @@ class PassthroughRecentNamesTest {
             Files.move(src.resolve("f1"), tmp);
             Files.move(src.resolve("f2"), src.resolve("f1"), StandardCopyOption.ATOMIC_MOVE);
             Files.move(tmp, src.resolve("f2"));
-            assertThat(lookup(h, "f1")).isEqualTo(nodes.get("/f2"));
-            assertThat(lookup(h, "f2")).isEqualTo(nodes.get("/f1"));
+            assertThat(h.lookup(1, "f1")).isEqualTo(nodes.get("/f2"));
+            assertThat(h.lookup(1, "f2")).isEqualTo(nodes.get("/f1"));
         }
     }
 
@@ -138,17 +138,6 @@ class PassthroughRecentNamesTest {
                 assertThat(mnt.resolve("a")).doesNotExist();
             }
         }
-    }
-
-    private static long lookup(Harness h, String name) {
-        return lookup(h, 1, name);
-    }
-
-    private static long lookup(Harness h, long parent, String name) {
-        Reply r = h.op(Fuse.FUSE_LOOKUP, parent, name(name));
-        assertThat(r.errno()).as("LOOKUP %s", name).isZero();
-        assertThat(Harness.nodeId(r)).isNotZero();
-        return Harness.nodeId(r);
     }
 
     private static boolean negative(Reply r) {

@@ -4,6 +4,7 @@ import dev.vireo.fuse.fs.LowLevelFileSystem;
 import dev.vireo.fuse.session.Dispatcher;
 import dev.vireo.fuse.session.Session;
 import dev.vireo.fuse.session.SessionConfig;
+import dev.vireo.sys.abi.fuse.Fuse;
 
 import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
@@ -81,6 +82,22 @@ public final class Harness implements AutoCloseable {
     /** Sends {@code opcode} about {@code node} with {@code parts}. */
     public TestExchange.Reply op(int opcode, long node, byte[]... parts) {
         return call(request(opcode, unique++, node, parts));
+    }
+
+    /** LOOKUP of {@code name} in {@code parent}, which must find it: the node id. */
+    public long lookup(long parent, String name) {
+        TestExchange.Reply r = op(Fuse.FUSE_LOOKUP, parent, FuseRequests.name(name));
+        if (r.errno() != 0 || nodeId(r) == 0) {
+            throw new AssertionError("LOOKUP " + name + " in " + parent + ": errno " + r.errno() + ", node " + nodeId(r));
+        }
+        return nodeId(r);
+    }
+
+    /** Gives back {@code n} lookups of {@code node} (FORGET; nothing is sent for 0). */
+    public void forget(long node, long n) {
+        if (n > 0) {
+            call(request(Fuse.FUSE_FORGET, unique++, node, FuseRequests.forgetIn(n)));
+        }
     }
 
     /** The node id of an entry reply (fuse_entry_out.nodeid). */

@@ -145,5 +145,13 @@ public final class TestExchange implements Exchange {
         public int errno() {
             return -error;
         }
+
+        /** A copy of the body's bytes. */
+        public byte[] bytes() {
+            ByteBuffer b = body.duplicate();
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
+        }
     }
 }
