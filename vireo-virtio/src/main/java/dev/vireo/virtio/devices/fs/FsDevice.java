@@ -156,6 +156,11 @@ public final class FsDevice implements VirtioDevice {
         if (queues[0] == null || smallest == Integer.MAX_VALUE) {
             throw new IllegalArgumentException("virtio-fs needs the hiprio queue and at least one request queue");
         }
+        for (FsQueue q : queues) {
+            if (q != null) {
+                q.joinDevice(queues);
+            }
+        }
         handler.activated(smallest);
         state = new DeviceState.Active<>(activation, queues);
     }

@@ -44,8 +44,13 @@ final class FsQueue {
     private int deferring;
     private boolean stopped;
     private int inFlight;
-    /** Someone pops from the ring: the kick thread, or a worker in {@link #pollAsWorker}. */
-    private boolean popping;
+    /**
+     * Who pops from the ring: the kick thread, a worker in {@link #pollAsWorker}, or a thread that
+     * rescued the ring from a popper held up serving a request ({@link #leaveRing}); null for nobody.
+     */
+    private Thread popper;
+    /** The queues of this queue's device, hiprio first ({@link #rescueDevice}). */
+    private FsQueue[] device = {this};
     /** A kick came while a worker was popping: that worker drains the ring again before it stops. */
     private boolean kickPending;
     /** The worker for which {@link #complete} took the pop role; it keeps it in {@link #pollAsWorker}. */
@@ -78,13 +83,13 @@ final class FsQueue {
             if (stopped) {
                 return;
             }
-            if (popping) {
-                // A worker holds the pop role (pollAsWorker): it drains the ring for this kick
-                // when it lets the role go.
+            if (popper != null) {
+                // Another thread holds the pop role (pollAsWorker, a rescue): it drains the ring
+                // for this kick when it lets the role go.
                 kickPending = true;
                 return;
             }
-            popping = true;
+            popper = Thread.currentThread();
             inBatch = true;
         }
         drain(take(), pollNanos > 0);
@@ -96,7 +101,9 @@ final class FsQueue {
      * go, draining again (and polling) for a kick that came meanwhile.
      */
     private void drain(FuseRequest r, boolean poll) {
+        Thread self = Thread.currentThread();
         while (true) {
+            boolean lostRole = false;
             try {
                 queue.disableNotifications();
                 while (true) {
@@ -108,6 +115,13 @@ final class FsQueue {
                         FuseRequest popped = r;
                         r = null;
                         dispatch(popped);
+                        if (popper != self) {
+                            // The handler served it off the ring (leaveRing) and another thread
+                            // rescued the ring meanwhile: the rest, and the batch, are that thread's.
+                            // Only this thread sets the role to itself, so the unlocked read is exact.
+                            lostRole = true;
+                            return;
+                        }
                         r = take();
                         continue;
                     }
@@ -123,13 +137,15 @@ final class FsQueue {
                 if (r != null) {
                     giveBack(r);
                 }
-                synchronized (lock) {
-                    endBatch();
+                if (!lostRole) {
+                    synchronized (lock) {
+                        endBatch();
+                    }
                 }
             }
             synchronized (lock) {
                 if (!kickPending || stopped) {
-                    popping = false;
+                    popper = null;
                     kickPending = false;
                     return;
                 }
@@ -139,6 +155,75 @@ final class FsQueue {
             r = take();
             poll = pollNanos > 0;
         }
+    }
+
+    /** Makes {@code all} (hiprio first) the queues {@link #rescueDevice} drains. Before the first kick. */
+    void joinDevice(FsQueue[] all) {
+        synchronized (lock) {
+            device = all;
+        }
+    }
+
+    /**
+     * Called by the handler, on the thread popping this queue, before it serves the request it
+     * was just handed on this thread although the request may block: the pop role is let go, with
+     * the driver's notifications still off, so that {@link #rescueDevice} can take it if the call
+     * lasts. {@link #rejoinRing} takes the role back unless somebody did; the thread's drain then
+     * ends (the rest is the new holder's). Returns false, doing nothing, when the calling thread
+     * does not hold the role.
+     */
+    boolean leaveRing() {
+        synchronized (lock) {
+            if (popper != Thread.currentThread()) {
+                return false;
+            }
+            popper = null;
+            return true;
+        }
+    }
+
+    /** Ends a {@link #leaveRing} that returned true: takes the pop role back if nobody took it meanwhile. */
+    void rejoinRing() {
+        synchronized (lock) {
+            if (popper == null && !stopped) {
+                // A rescue may have come and gone: it ended its batch with notifications on.
+                popper = Thread.currentThread();
+                inBatch = true;
+                queue.disableNotifications();
+            }
+        }
+    }
+
+    /**
+     * The thread that delivers this device's kicks is held up serving a request: drains every
+     * queue of the device that nobody pops (the held-up one, which it left, and the others, whose
+     * kicks it cannot deliver), on the calling thread, which the handler must not block. A queue
+     * with nothing available costs a look at its ring.
+     */
+    void rescueDevice() {
+        for (FsQueue q : deviceQueues()) {
+            if (q != null) {
+                q.drainIfFree();
+            }
+        }
+    }
+
+    private FsQueue[] deviceQueues() {
+        synchronized (lock) {
+            return device;
+        }
+    }
+
+    /** Takes the pop role if nobody holds it and drains the ring, without polling. */
+    private void drainIfFree() {
+        synchronized (lock) {
+            if (stopped || popper != null) {
+                return;
+            }
+            popper = Thread.currentThread();
+            inBatch = true;
+        }
+        drain(take(), false);
     }
 
     /**
@@ -166,7 +251,7 @@ final class FsQueue {
                     // complete() took the role for this worker before it published the answer.
                     reservedFor = null;
                     if (stopped) {
-                        popping = false;
+                        popper = null;
                         return null;
                     }
                     inBatch = true;
@@ -176,11 +261,11 @@ final class FsQueue {
                 }
                 // The popper holds one spare request; anything more is a request being served. A
                 // kick thread that is polling already watches the ring: no need for two.
-                if (stopped || inFlight > (popping ? 1 : 0) || kickThreadPolls) {
+                if (stopped || inFlight > (popper != null ? 1 : 0) || kickThreadPolls) {
                     return null;
                 }
-                if (!popping) {
-                    popping = true;
+                if (popper == null) {
+                    popper = Thread.currentThread();
                     inBatch = true;
                     inFlight++;
                     r = free.poll();
@@ -336,11 +421,11 @@ final class FsQueue {
                 throw new IllegalStateException("FUSE request completed twice: " + r);
             }
             inFlight--;
-            if (pollNanos > 0 && !deep && r.completedByPollingWorker() && !stopped && !popping && inFlight == 0) {
+            if (pollNanos > 0 && !deep && r.completedByPollingWorker() && !stopped && popper == null && inFlight == 0) {
                 // The completing worker will watch the ring next (pollAsWorker). It turns the
                 // driver's notifications off before the driver sees the answer, or the driver's
                 // next request, sent as soon as it does, would kick the sleeping kick thread.
-                popping = true;
+                popper = Thread.currentThread();
                 reservedFor = Thread.currentThread();
                 queue.disableNotifications();
             }

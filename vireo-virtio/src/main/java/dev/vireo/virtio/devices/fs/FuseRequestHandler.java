@@ -17,8 +17,9 @@ public interface FuseRequestHandler {
      * Handles {@code request}. The handler must call {@link FuseRequest#complete} (or {@link
      * FuseRequest#replyError}) exactly once, before returning or later from any thread; for
      * requests that take no reply (FORGET, BATCH_FORGET) it completes with 0. It must not block the
-     * calling thread for long: the thread delivers the queue's kicks. An exception it throws is
-     * answered with EIO.
+     * calling thread for long: the thread delivers the queue's kicks; a handler of this package
+     * may, once it has let the queue's pop role go ({@code FsQueue.leaveRing}) and with another
+     * thread ready to take it. An exception it throws is answered with EIO.
      */
     void handle(FuseRequest request);
 

@@ -313,6 +313,78 @@ class FsDeviceTest {
         }
     }
 
+    /**
+     * A handler serves request 1 off the ring ({@link FsQueue#leaveRing}) on the kick thread;
+     * meanwhile another thread rescues the device and is held in request 2. Back from request 1,
+     * the kick thread finds the pop role taken and returns without popping request 3, which came
+     * meanwhile: the rescuer serves it after request 2. Each is answered once.
+     */
+    @Test
+    void aRescuerTakesTheRingFromAThreadServingOffIt() throws Exception {
+        CountDownLatch firstIn = new CountDownLatch(1);
+        CountDownLatch firstGo = new CountDownLatch(1);
+        CountDownLatch secondIn = new CountDownLatch(1);
+        CountDownLatch secondGo = new CountDownLatch(1);
+        java.util.Map<Long, String> servedBy = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicReference<FsQueue> queue = new java.util.concurrent.atomic.AtomicReference<>();
+        FuseRequestHandler h = r -> {
+            servedBy.put(r.unique(), Thread.currentThread().getName());
+            FsQueue q = r.owner();
+            if (r.unique() == 1) {
+                queue.set(q);
+                if (!q.leaveRing()) {
+                    throw new AssertionError("the kick thread does not hold the pop role");
+                }
+                firstIn.countDown();
+                awaitQuietly(firstGo);
+                r.complete(0);
+                q.rejoinRing();
+                return;
+            }
+            if (r.unique() == 2) {
+                secondIn.countDown();
+                awaitQuietly(secondGo);
+            }
+            r.complete(0);
+        };
+        try (MockDriver d = MockDriver.start(new FsDevice(FsDevice.Options.of("t"), h), Options.defaults())) {
+            FsClient c = new FsClient(d);
+            c.post(1, FsClient.request(Fuse.FUSE_GETATTR, 1, 1, new byte[0], -1), 64, new long[1]);
+            Thread kick = Thread.ofPlatform().name("kick").start(() -> d.kick(1));
+            assertThat(firstIn.await(20, TimeUnit.SECONDS)).isTrue();
+            c.post(1, FsClient.request(Fuse.FUSE_GETATTR, 2, 1, new byte[0], -1), 64, new long[1]);
+            Thread rescuer = Thread.ofPlatform().name("rescuer").start(() -> queue.get().rescueDevice());
+            assertThat(secondIn.await(20, TimeUnit.SECONDS)).isTrue();
+            c.post(1, FsClient.request(Fuse.FUSE_GETATTR, 3, 1, new byte[0], -1), 64, new long[1]);
+            firstGo.countDown();
+            kick.join(20_000);
+            assertThat(kick.isAlive()).as("the kick thread returned while the rescuer holds the ring").isFalse();
+            assertThat(servedBy).doesNotContainKey(3L);
+            secondGo.countDown();
+            rescuer.join(20_000);
+            assertThat(rescuer.isAlive()).isFalse();
+            Set<Integer> used = new HashSet<>();
+            for (int i = 0; i < 3; i++) {
+                DriverQueue.Used u = d.awaitUsed(1, Duration.ofSeconds(20));
+                assertThat(u).isNotNull();
+                assertThat(used.add(u.id())).isTrue();
+            }
+            assertThat(d.queue(1).pollUsed()).isNull();
+            assertThat(servedBy).containsEntry(1L, "kick").containsEntry(2L, "rescuer").containsEntry(3L, "rescuer");
+            assertThat(d.needsReset()).isFalse();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            if (!latch.await(20, TimeUnit.SECONDS)) {
+                throw new AssertionError("latch not released");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static int indexOf(int[] ids, int id) {
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] == id) {

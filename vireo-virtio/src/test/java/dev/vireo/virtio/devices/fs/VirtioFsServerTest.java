@@ -269,11 +269,12 @@ class VirtioFsServerTest {
 
     /**
      * Requests the file system can answer without blocking are answered on the kick thread, during
-     * the kick; those it gives back go to a worker, which serves them from the start; opcodes it
-     * does not try at all go straight to a worker. Each is answered once.
+     * the kick; so are those it gives back, or does not try, when they are quick as a rule
+     * (metadata: served from the start, off the ring); the others (an FSYNC) go to a worker. Each
+     * is answered once.
      */
     @Test
-    void cachedRequestsAreAnsweredOnTheKickThreadAndTheRestByWorkers() throws Exception {
+    void cachedAndMetadataRequestsAreAnsweredOnTheKickThreadAndTheRestByWorkers() throws Exception {
         java.util.Map<String, String> servedBy = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.Set<String> attempts = java.util.concurrent.ConcurrentHashMap.newKeySet();
         dev.vireo.fuse.fs.LowLevelFileSystem fs = new dev.vireo.fuse.fs.LowLevelFileSystem() {
@@ -301,6 +302,12 @@ class VirtioFsServerTest {
                 servedBy.put("statfs", Thread.currentThread().getName());
                 req.replyStatfs(1, 1, 1, 1, 1, 4096, 255, 4096);
             }
+
+            @Override
+            public void fsync(dev.vireo.fuse.fs.Request req, long nodeId, long fh, boolean datasync) {
+                servedBy.put("fsync", Thread.currentThread().getName());
+                req.replyOk();
+            }
         };
         MockDriver d = start(new VirtioFsServer(() -> fs, SessionConfig.defaults(), 2, "test-split"), Options.defaults());
         FsClient c = new FsClient(d);
@@ -309,9 +316,11 @@ class VirtioFsServerTest {
         assertThat(c.call(1, Fuse.FUSE_LOOKUP, 1, name("fast"), 256).error()).isZero();
         assertThat(c.call(1, Fuse.FUSE_LOOKUP, 1, name("slow"), 256).error()).isZero();
         assertThat(c.call(1, Fuse.FUSE_STATFS, 1, new byte[0], 256).error()).isZero();
+        assertThat(c.call(1, Fuse.FUSE_FSYNC, 1, new byte[16], 256).error()).isZero();
         assertThat(servedBy.get("fast")).isEqualTo(kickThread);
-        assertThat(servedBy.get("slow")).startsWith("vireo-fs-test-split-");
-        assertThat(servedBy.get("statfs")).startsWith("vireo-fs-test-split-");
+        assertThat(servedBy.get("slow")).isEqualTo(kickThread);
+        assertThat(servedBy.get("statfs")).isEqualTo(kickThread);
+        assertThat(servedBy.get("fsync")).startsWith("vireo-fs-test-split-");
         assertThat(attempts).containsExactlyInAnyOrder("fast", "slow");
         assertThat(d.needsReset()).isFalse();
     }
@@ -425,7 +434,7 @@ class VirtioFsServerTest {
             com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
             long[] ids = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("vireo-fs-test-alloc"))
                     .mapToLong(Thread::threadId).toArray();
-            assertThat(ids).hasSize(3);
+            assertThat(ids).as("the kicker, two workers, the watcher").hasSize(4);
             long[] before = mx.getThreadAllocatedBytes(ids);
             int rounds = 1_000;
             for (int i = 0; i < rounds; i++) {
@@ -440,6 +449,84 @@ class VirtioFsServerTest {
         } finally {
             stop.set(true);
             kicker.join();
+        }
+    }
+
+    /**
+     * A metadata request served off the ring on the kick thread that then blocks (the host reads
+     * its disk; here: a latch) holds nothing up for long: after the rescue period the watcher
+     * drains the queues, a request behind it on its queue goes to a worker, a FORGET on the
+     * hiprio queue (whose kick the held-up thread cannot deliver) is served, and once the slow
+     * request ends both the kick thread and the queue go on as before. Nothing is answered twice.
+     */
+    @Test
+    void aRequestThatHoldsTheKickThreadIsOvertakenByTheWatcher() throws Exception {
+        java.util.Map<String, String> servedBy = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.CountDownLatch mkdirEntered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch forgotten = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        dev.vireo.fuse.fs.LowLevelFileSystem fs = new dev.vireo.fuse.fs.LowLevelFileSystem() {
+            @Override
+            public void mkdir(dev.vireo.fuse.fs.Request req, long parent, dev.vireo.fuse.fs.Name name, int mode, int umask) {
+                servedBy.put("mkdir", Thread.currentThread().getName());
+                mkdirEntered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                req.replyError(Errno.EEXIST.code());
+            }
+
+            @Override
+            public void statfs(dev.vireo.fuse.fs.Request req, long nodeId) {
+                servedBy.merge("statfs", Thread.currentThread().getName(), (a, b) -> a + "," + b);
+                req.replyStatfs(1, 1, 1, 1, 1, 4096, 255, 4096);
+            }
+
+            @Override
+            public void forget(long nodeId, long nlookup) {
+                servedBy.put("forget", Thread.currentThread().getName());
+                forgotten.countDown();
+            }
+        };
+        long rescueNanos = 2_000_000;
+        MockDriver d = start(new VirtioFsServer(() -> fs, SessionConfig.defaults(), 2, "test-rescue", rescueNanos),
+                Options.defaults());
+        FsClient c = new FsClient(d);
+        assertThat(c.call(1, Fuse.FUSE_INIT, 0, initIn(KERNEL_FLAGS), 256).error()).isZero();
+        try (java.util.concurrent.ExecutorService kickThread = java.util.concurrent.Executors.newSingleThreadExecutor()) {
+            String kickName = kickThread.submit(() -> Thread.currentThread().getName()).get();
+            int mkdir = c.post(1, FsClient.request(Fuse.FUSE_MKDIR, 7, 1, FsClient.le(8 + 3).putInt(0755).putInt(0)
+                    .put(name("d")).array(), -1), 256, new long[1]);
+            kickThread.execute(() -> d.kick(1));
+            assertThat(mkdirEntered.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(servedBy.get("mkdir")).as("a metadata request is served on the kick thread").isEqualTo(kickName);
+
+            // The kick thread is held up: these kicks wait behind it, as a loop's would.
+            long t0 = System.nanoTime();
+            int statfs = c.post(1, FsClient.request(Fuse.FUSE_STATFS, 8, 1, new byte[0], -1), 256, new long[1]);
+            kickThread.execute(() -> d.kick(1));
+            c.post(0, FsClient.request(Fuse.FUSE_FORGET, 9, 5, FsClient.le(8).putLong(1).array(), -1), 0, new long[1]);
+            kickThread.execute(() -> d.kick(0));
+            DriverQueue.Used first = d.awaitUsed(1, Duration.ofSeconds(20));
+            assertThat(first).as("the request behind the held-up one is answered").isNotNull();
+            assertThat(first.id()).isEqualTo(statfs);
+            assertThat(System.nanoTime() - t0).as("not before the rescue period").isGreaterThanOrEqualTo(rescueNanos);
+            assertThat(servedBy.get("statfs")).startsWith("vireo-fs-test-rescue-").doesNotEndWith("watch");
+            assertThat(forgotten.await(20, java.util.concurrent.TimeUnit.SECONDS)).as("hiprio served meanwhile").isTrue();
+            assertThat(servedBy.get("forget")).isEqualTo("vireo-fs-test-rescue-watch");
+            assertThat(release.getCount()).as("all while the slow request still runs").isEqualTo(1);
+
+            release.countDown();
+            DriverQueue.Used slow = d.awaitUsed(1, Duration.ofSeconds(20));
+            assertThat(slow).isNotNull();
+            assertThat(slow.id()).isEqualTo(mkdir);
+            for (int i = 0; i < 20; i++) {
+                c.roundTrip(1, FsClient.request(Fuse.FUSE_STATFS, 100 + i, 1, new byte[0], -1), 256, kickThread); // throws if unanswered
+            }
+            assertThat(d.queue(1).pollUsed()).as("nothing answered twice").isNull();
+            assertThat(d.needsReset()).isFalse();
         }
     }
 
@@ -468,12 +555,14 @@ class VirtioFsServerTest {
 
     private static final int ROUND_TRIPS = 400;
 
-    /** Kicks needed for {@link #ROUND_TRIPS} STATFS sent one at a time (workers answer them, never the kick thread). */
+    /** Kicks needed for {@link #ROUND_TRIPS} FSYNCs sent one at a time (workers answer them, never the kick thread). */
     private int blockingRoundTrips(long pollNanos, Options o) throws Exception {
+        java.util.Set<String> servers = java.util.concurrent.ConcurrentHashMap.newKeySet();
         dev.vireo.fuse.fs.LowLevelFileSystem fs = new dev.vireo.fuse.fs.LowLevelFileSystem() {
             @Override
-            public void statfs(dev.vireo.fuse.fs.Request req, long nodeId) {
-                req.replyStatfs(1, 1, 1, 1, 1, 4096, 255, 4096);
+            public void fsync(dev.vireo.fuse.fs.Request req, long nodeId, long fh, boolean datasync) {
+                servers.add(Thread.currentThread().getName());
+                req.replyOk();
             }
         };
         VirtioFsServer s = new VirtioFsServer(() -> fs, SessionConfig.defaults(), 2, "test-poll");
@@ -487,11 +576,12 @@ class VirtioFsServerTest {
             c.roundTrip(1, FsClient.request(Fuse.FUSE_INIT, 1, 0, initIn(KERNEL_FLAGS), -1), 256, kickThread);
             int kicks = 0;
             for (int i = 0; i < ROUND_TRIPS; i++) {
-                if (c.roundTrip(1, FsClient.request(Fuse.FUSE_STATFS, 1000 + i, 1, new byte[0], -1), 256, kickThread)) {
+                if (c.roundTrip(1, FsClient.request(Fuse.FUSE_FSYNC, 1000 + i, 1, new byte[16], -1), 256, kickThread)) {
                     kicks++;
                 }
             }
             assertThat(d.needsReset()).isFalse();
+            assertThat(servers).allSatisfy(n -> assertThat(n).startsWith("vireo-fs-test-poll-").doesNotEndWith("watch"));
             return kicks;
         }
     }
