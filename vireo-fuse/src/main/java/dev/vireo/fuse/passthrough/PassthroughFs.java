@@ -542,7 +542,8 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
      * LOOKUP, GETATTR and READ, when the share is on a local file system: a non-blocking attempt
      * answers from the kernel's caches (dentry cache, inode cache, page cache) and gives back what
      * is not there, an inode whose descriptor was closed (reopening it reads the disk), and
-     * requests that would need an identity switch.
+     * requests that would need an identity switch. RELEASE too, when its close cannot wait on the
+     * host ({@link #closesAtOnce}).
      */
     @Override
     public boolean servesNonBlocking(Opcode opcode) {

@@ -280,8 +280,7 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
      * request take longer than {@link #rescueNanos} after all (the host reads its disk, a file
      * system of the library's user is slow), the watcher drains the device's queues, handing what
      * blocks to the workers ({@link #watch}), so that no request waits behind it longer than that.
-     * False if the request
-     * is to be handed off.
+     * False if the request is to be handed off.
      */
     private boolean servedOffRing(Work w) {
         FsQueue q = w.request.owner();
@@ -302,6 +301,7 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
                 w.generation.dispatchers[workers.length + 1].dispatch(w);
             } finally {
                 offRingSince = 0;
+                offRingQueue = null; // not kept past a device reset
                 if (left) {
                     q.rejoinRing();
                 }
@@ -317,16 +317,16 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
      * Operations that take microseconds on a local file system unless the host must read its disk:
      * names, attributes, opening and closing (FLUSH closes a duplicate descriptor; the last close
      * may start writeback, or free an unlinked file's blocks: rarely long, and then rescued),
-     * directory listings, extended attributes.
-     * Data transfers, syncs and locks go to a worker.
+     * directory listings, extended attributes. Data transfers, syncs and locks go to a worker.
      */
     private static boolean quickAsARule(int opcode) {
         return switch (opcode) {
             case Fuse.FUSE_LOOKUP, Fuse.FUSE_GETATTR, Fuse.FUSE_SETATTR, Fuse.FUSE_READLINK, Fuse.FUSE_SYMLINK,
                  Fuse.FUSE_MKNOD, Fuse.FUSE_MKDIR, Fuse.FUSE_UNLINK, Fuse.FUSE_RMDIR, Fuse.FUSE_RENAME,
-                 Fuse.FUSE_RENAME2, Fuse.FUSE_LINK, Fuse.FUSE_OPEN, Fuse.FUSE_OPENDIR, Fuse.FUSE_FLUSH, Fuse.FUSE_RELEASE, Fuse.FUSE_RELEASEDIR,
-                 Fuse.FUSE_CREATE, Fuse.FUSE_STATFS, Fuse.FUSE_READDIR, Fuse.FUSE_READDIRPLUS, Fuse.FUSE_GETXATTR,
-                 Fuse.FUSE_LISTXATTR, Fuse.FUSE_SETXATTR, Fuse.FUSE_REMOVEXATTR, Fuse.FUSE_ACCESS -> true;
+                 Fuse.FUSE_RENAME2, Fuse.FUSE_LINK, Fuse.FUSE_CREATE, Fuse.FUSE_OPEN, Fuse.FUSE_OPENDIR,
+                 Fuse.FUSE_FLUSH, Fuse.FUSE_RELEASE, Fuse.FUSE_RELEASEDIR, Fuse.FUSE_STATFS, Fuse.FUSE_READDIR,
+                 Fuse.FUSE_READDIRPLUS, Fuse.FUSE_GETXATTR, Fuse.FUSE_LISTXATTR, Fuse.FUSE_SETXATTR,
+                 Fuse.FUSE_REMOVEXATTR, Fuse.FUSE_ACCESS -> true;
             default -> false;
         };
     }
@@ -337,8 +337,8 @@ public final class VirtioFsServer implements FuseRequestHandler, AutoCloseable {
      * ({@link FsQueue#rescueDevice}: what blocks goes to the workers, this thread never serves a
      * request off the ring), again every period while the request lasts, and, when such rescues
      * come often, stops requests being served off the ring for a while ({@link
-     * #OFF_RING_PAUSE_NANOS}). When no request has been served off
-     * the ring for a period, it sleeps until the next one wakes it: an idle daemon has no timer.
+     * #OFF_RING_PAUSE_NANOS}). When no request has been served off the ring for a period, it
+     * sleeps until the next one wakes it: an idle daemon has no timer.
      */
     private void watch() {
         ThreadCalls.setName(Thread.currentThread().getName());
