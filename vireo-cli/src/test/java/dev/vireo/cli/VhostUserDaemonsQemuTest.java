@@ -1,5 +1,9 @@
 package dev.vireo.cli;
 
+import dev.vireo.sys.Fd;
+import dev.vireo.sys.FdCalls;
+import dev.vireo.sys.FsCalls;
+import dev.vireo.sys.ThreadCalls;
 import dev.vireo.sys.testing.FdLeakCheck;
 import dev.vireo.sys.testing.Requires;
 import dev.vireo.vmm.backend.BackendFactory;
@@ -17,6 +21,7 @@ import dev.vireo.vmm.run.VmRun;
 import dev.vireo.vmm.testing.BlockPattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -275,6 +280,62 @@ class VhostUserDaemonsQemuTest {
         byte[] onHost = Files.readAllBytes(share.resolve("durable"));
         assertThat(onHost).hasSize(24 * 65536);
         assertThat(sha256(onHost)).isEqualTo(guestSum);
+    }
+
+    /**
+     * A request that blocks on the host does not hold up the guest's other requests. The host holds
+     * a write lease on a file, so the daemon's open(2) of it waits until the lease is given back
+     * (or the kernel's lease-break-time, 45 s, runs out). The guest's OPEN of that file is served
+     * on the kick thread, off the ring, like any OPEN; the daemon's watcher overtakes it, and the
+     * guest's next requests (LOOKUP, READDIR, CREATE, WRITE, READ...) are answered while the open
+     * still waits: the lease is still being broken when the guest says so.
+     */
+    @Test
+    void aRequestBlockedOnTheHostDoesNotHoldUpTheOthers() throws Exception {
+        Path share = Files.createDirectories(dir.resolve("share"));
+        Path leased = Files.writeString(share.resolve("leased"), "leased content\n");
+        long inode = (Long) Files.getAttribute(leased, "unix:ino");
+        String script = """
+                cat /mnt/leased > /tmp/leased &
+                sleep 2
+                ls /mnt > /dev/null
+                echo other > /mnt/other
+                cat /mnt/other
+                echo overtaken
+                wait
+                cat /tmp/leased
+                """;
+        Watched out = new Watched("overtaken\n");
+        CompletableFuture<Outcome> vm;
+        try (Fd lease = Fd.adopt(FsCalls.open(leased.toString(), FsCalls.O_RDONLY | FsCalls.O_CLOEXEC, 0), "leased file")) {
+            // A lease break signals the holder, by default with SIGIO, which would end this JVM;
+            // the JVM ignores SIGPIPE.
+            FdCalls.fcntl(lease.num(), FdCalls.F_SETSIG, ThreadCalls.SIGPIPE);
+            FdCalls.fcntl(lease.num(), FdCalls.F_SETLEASE, FdCalls.F_WRLCK);
+            vm = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return run(RunOptions.of(List.of("sh", "-c", script)).withMachine(Machine.Q35)
+                                    .withShares(List.of(new Share(share, "/mnt", false))),
+                            new DaemonBackends(List.of("--cache", "auto")), out);
+                } catch (RunException e) {
+                    return new Outcome(-1, out.toString(StandardCharsets.UTF_8), "", e.getMessage());
+                }
+            });
+            assertThat(out.seen.await(240, TimeUnit.SECONDS)).as("the guest's other requests answered: %s", out).isTrue();
+            // The daemon's open is still waiting: neither given back nor timed out.
+            assertThat(leaseBreaking(inode)).as("the lease on the guest's file is being broken (/proc/locks)").isTrue();
+            FdCalls.fcntl(lease.num(), FdCalls.F_SETLEASE, FdCalls.F_UNLCK);
+        }
+        Outcome o = vm.get(120, TimeUnit.SECONDS);
+        assertThat(o.status()).as(o.messages() + o.err()).isZero();
+        assertThat(o.out()).isEqualTo("other\novertaken\nleased content\n");
+        assertThat(Files.readString(share.resolve("other"))).isEqualTo("other\n");
+    }
+
+    /** Whether /proc/locks shows a lease on the inode being broken ("LEASE  BREAKING  ... MAJ:MIN:INODE ..."). */
+    private static boolean leaseBreaking(long inode) throws Exception {
+        return Files.readAllLines(Path.of("/proc/locks")).stream()
+                .anyMatch(l -> l.contains("LEASE") && l.contains("BREAKING") && l.matches(".* [0-9a-f]+:[0-9a-f]+:" + inode + " .*"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -51,8 +51,12 @@ public final class FdCalls {
     public static final int F_SEAL_WRITE = 8;
     public static final int F_SETFD = 2;
     public static final int F_SETFL = 4;
+    /** fcntl: take or give back a lease (fcntl(2), "Leases"); the holder is signalled when another open breaks it. */
+    public static final int F_SETLEASE = 1024;
     public static final int F_SETLK = 6;
     public static final int F_SETLKW = 7;
+    /** fcntl: the signal sent for I/O readiness and lease breaks instead of SIGIO. */
+    public static final int F_SETSIG = 10;
     public static final int F_UNLCK = 2;
     public static final int F_WRLCK = 1;
     public static final int RWF_APPEND = 16;
