@@ -43,6 +43,8 @@ final class FsQueue {
     /** Workers serving a run of requests that signal like a batch ({@link #deferNotifications}). */
     private int deferring;
     private boolean stopped;
+    /** {@link #stop} waits for the requests in flight. */
+    private boolean stopWaits;
     private int inFlight;
     /**
      * Who pops from the ring: the kick thread, a worker in {@link #pollAsWorker}, or a thread that
@@ -408,9 +410,7 @@ final class FsQueue {
         synchronized (lock) {
             inFlight--;
             free.push(r);
-            if (inFlight == 0) {
-                lock.notifyAll(); // stop() counts the spare request a polling process() holds
-            }
+            wakeStopper(); // stop() counts the spare request a polling process() holds
         }
     }
 
@@ -444,6 +444,17 @@ final class FsQueue {
                 }
             }
             free.push(r);
+            wakeStopper();
+        }
+    }
+
+    /**
+     * Wakes {@link #stop} when it waits and nothing is in flight any more. Under the lock. Not a
+     * notify on every answer: that cost 3 % of the kick thread at depth 16 (perf), inflating the
+     * lock's monitor and entering the VM each time.
+     */
+    private void wakeStopper() {
+        if (stopWaits && inFlight == 0) {
             lock.notifyAll();
         }
     }
@@ -456,6 +467,7 @@ final class FsQueue {
     int stop(long millis) {
         synchronized (lock) {
             long deadline = System.nanoTime() + millis * 1_000_000;
+            stopWaits = true;
             while (inFlight > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -468,6 +480,7 @@ final class FsQueue {
                     break;
                 }
             }
+            stopWaits = false;
             stopped = true;
             return inFlight;
         }
