@@ -57,6 +57,14 @@ final class VhostDaemonOptions {
 
     /** Serves {@code device} until the front-end leaves (or forever with --persist) or a signal arrives. */
     void serve(VirtioDevice device, String what, PrintWriter err) {
+        serve(device, what, err, true);
+    }
+
+    /**
+     * As {@link #serve(VirtioDevice, String, PrintWriter)}; the device's configuration is offered
+     * (VHOST_USER_PROTOCOL_F_CONFIG) only if {@code offerConfig} and it has one.
+     */
+    void serve(VirtioDevice device, String what, PrintWriter err, boolean offerConfig) {
         requireEndpoint();
         VhostUserDaemon daemon = endpoint.socketPath != null
                 ? VhostUserDaemon.listen(endpoint.socketPath)
@@ -75,7 +83,7 @@ final class VhostDaemonOptions {
             err.println("vireo: " + what + " listening on "
                     + (endpoint.socketPath != null ? endpoint.socketPath : "fd " + endpoint.fd));
             err.flush();
-            daemon.serve(new VhostUserBackend(device), persist);
+            daemon.serve(new VhostUserBackend(device, offerConfig), persist);
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

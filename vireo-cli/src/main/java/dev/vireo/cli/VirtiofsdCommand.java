@@ -48,8 +48,10 @@ public final class VirtiofsdCommand implements Runnable {
     @Option(names = "--shared-dir", paramLabel = "DIR", description = "The directory to share.")
     private Path sharedDir;
 
-    @Option(names = "--tag", paramLabel = "TAG", defaultValue = "vireo",
-            description = "The tag in the device's configuration (front-ends such as QEMU use their own). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--tag", paramLabel = "TAG",
+            description = "The tag to advertise in the device's configuration, for front-ends that ask the back-end for it "
+                    + "(VHOST_USER_PROTOCOL_F_CONFIG, e.g. QEMU's vhost-user-device). Without it the configuration is not "
+                    + "offered: QEMU's vhost-user-fs devices take their own tag= and warn about an offer they do not take.")
     private String tag;
 
     @Option(names = "--cache", paramLabel = "auto|always|never|metadata",
@@ -123,10 +125,13 @@ public final class VirtiofsdCommand implements Runnable {
     @Spec
     private picocli.CommandLine.Model.CommandSpec spec;
 
-    /** What the options settle. */
+    /** What the options settle; {@code tag} is null when none was given (nothing advertised). */
     record Settings(Path sharedDir, String tag, CachePolicy cache, int threads, PassthroughOptions passthrough, String logLevel,
             int pollUs) {
     }
+
+    /** The device's tag when none is advertised: its configuration is then never read over vhost-user. */
+    static final String UNADVERTISED_TAG = "vireo";
 
     @Override
     public void run() {
@@ -143,11 +148,13 @@ public final class VirtiofsdCommand implements Runnable {
         VirtioFsServer server = new VirtioFsServer(() -> new PassthroughFs(s.sharedDir(), po), SessionConfig.defaults(),
                 s.threads(), "virtiofsd");
         try {
-            FsDevice device = new FsDevice(new FsDevice.Options(s.tag(), 1, 1024, s.pollUs() * 1000L), server);
+            String deviceTag = s.tag() != null ? s.tag() : UNADVERTISED_TAG;
+            FsDevice device = new FsDevice(new FsDevice.Options(deviceTag, 1, 1024, s.pollUs() * 1000L), server);
             daemon.serve(device, "virtiofsd (" + s.sharedDir() + ", cache " + s.cache().name().toLowerCase(Locale.ROOT)
                     + (po.writeback() ? " + writeback" : "") + (po.readOnly() ? ", read-only" : "") + ", "
                     + (s.threads() == 0 ? "no thread pool" : s.threads() + " threads")
-                    + (s.pollUs() == 0 ? "" : ", polls " + s.pollUs() + " us") + ")", spec.commandLine().getErr());
+                    + (s.pollUs() == 0 ? "" : ", polls " + s.pollUs() + " us")
+                    + (s.tag() != null ? ", tag " + s.tag() : "") + ")", spec.commandLine().getErr(), s.tag() != null);
         } finally {
             server.close();
         }
@@ -245,10 +252,12 @@ public final class VirtiofsdCommand implements Runnable {
         PassthroughOptions po = PassthroughOptions.defaults().withCache(policy).withWriteback(wb).withReadOnly(readOnly)
                 .withXattr(xa).withPosixLocks(posixLocks).withFileHandles(handles)
                 .withGroups(PassthroughOptions.Groups.EXTENSION);
-        try {
-            new FsDevice.Options(tag, 1, 1024);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--tag: " + e.getMessage());
+        if (tag != null) {
+            try {
+                new FsDevice.Options(tag, 1, 1024);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--tag: " + e.getMessage());
+            }
         }
         int poll = pollUs != null ? pollUs : Runtime.getRuntime().availableProcessors() > 1 ? DEFAULT_POLL_US : 0;
         if (poll < 0 || poll * 1000L > FsDevice.Options.MAX_POLL_NANOS) {

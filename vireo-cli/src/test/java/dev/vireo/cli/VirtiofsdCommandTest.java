@@ -133,6 +133,45 @@ class VirtiofsdCommandTest {
         assertThat(r.out()).contains("\"type\": \"fs\"");
     }
 
+    /**
+     * The device's configuration (its tag) is offered only for a {@code --tag} given, as by the Rust
+     * virtiofsd: QEMU's vhost-user-fs devices take their own tag= and warn about the offer.
+     */
+    @Test
+    void theConfigurationIsOfferedOnlyWithATag() throws Exception {
+        assertThat(protocolFeaturesServed(null) & (1L << VhostUser.PROTOCOL_F_CONFIG)).as("without --tag").isZero();
+        assertThat(protocolFeaturesServed("myfs") & (1L << VhostUser.PROTOCOL_F_CONFIG)).as("with --tag").isNotZero();
+    }
+
+    /** Serves one front-end that reads the protocol features and, if offered, the tag (which must be {@code tag}). */
+    private long protocolFeaturesServed(String tag) throws Exception {
+        Path socket = dir.resolve("fs-" + tag + ".sock");
+        Path shared = Files.createDirectories(dir.resolve("shared"));
+        List<String> args = new java.util.ArrayList<>(List.of("virtiofsd", "--socket-path", socket.toString(),
+                "--shared-dir", shared.toString()));
+        if (tag != null) {
+            args.addAll(List.of("--tag", tag));
+        }
+        CompletableFuture<Run> run = CompletableFuture.supplyAsync(() -> run(args.toArray(String[]::new)));
+        for (int i = 0; i < 500 && !Files.exists(socket); i++) {
+            Thread.sleep(10);
+        }
+        long offered;
+        try (FrontendClient client = FrontendClient.connect(socket.toString())) {
+            client.setFeatures(client.getFeatures() & (1L << VhostUser.F_PROTOCOL_FEATURES));
+            offered = client.getProtocolFeatures();
+            if ((offered & (1L << VhostUser.PROTOCOL_F_CONFIG)) != 0) {
+                client.setProtocolFeatures(1L << VhostUser.PROTOCOL_F_CONFIG);
+                byte[] config = client.getConfig(0, 36);
+                assertThat(new String(config, 0, tag.length(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(tag);
+                assertThat(config[tag.length()]).isZero();
+            }
+        }
+        Run r = run.get(20, TimeUnit.SECONDS);
+        assertThat(r.status()).as(r.err()).isZero();
+        return offered;
+    }
+
     @Test
     void servesOneFrontEndAndExitsWhenItLeaves() throws Exception {
         Path socket = dir.resolve("fs.sock");

@@ -45,11 +45,25 @@ class BackendTest {
             long features = f.client.getFeatures();
             assertThat(features & (1L << VhostUser.F_PROTOCOL_FEATURES)).isNotZero();
             assertThat(features & VERSION_1).isNotZero();
-            assertThat(f.client.getProtocolFeatures()).isEqualTo(VhostUserBackend.PROTOCOL_FEATURES);
+            // An entropy device has no configuration space: no CONFIG.
+            assertThat(f.client.getProtocolFeatures())
+                    .isEqualTo(VhostUserBackend.PROTOCOL_FEATURES & ~(1L << VhostUser.PROTOCOL_F_CONFIG));
             f.negotiate(features);
             assertThat(f.client.getQueueNum()).isEqualTo(1);
             assertThat(f.client.getMaxMemSlots()).isEqualTo(VhostUser.MAX_MEM_SLOTS);
         }
+    }
+
+    @Test
+    void configIsOfferedForADeviceWithAConfigurationSpaceUnlessTheFrontEndKeepsItsOwn(@TempDir Path dir) throws Exception {
+        Path image = Files.write(dir.resolve("disk.img"), new byte[4096]);
+        try (BlockDevice blk = new BlockDevice(dev.vireo.virtio.devices.block.BlockOptions.of(image));
+             TestFrontend f = new TestFrontend(blk)) {
+            assertThat(f.client.getProtocolFeatures()).isEqualTo(VhostUserBackend.PROTOCOL_FEATURES);
+            assertThat(new VhostUserBackend(blk, false).protocolFeatures())
+                    .isEqualTo(VhostUserBackend.PROTOCOL_FEATURES & ~(1L << VhostUser.PROTOCOL_F_CONFIG));
+        }
+        assertThat(new VhostUserBackend(new RngDevice(), true).protocolFeatures() & (1L << VhostUser.PROTOCOL_F_CONFIG)).isZero();
     }
 
     @Test

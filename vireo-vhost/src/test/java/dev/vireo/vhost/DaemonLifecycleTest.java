@@ -112,7 +112,7 @@ class DaemonLifecycleTest {
 
     private static void start(FrontendClient c, GuestRam ram, Fd kick) {
         c.setFeatures((1L << Virtio.VIRTIO_F_VERSION_1) | (1L << VhostUser.F_PROTOCOL_FEATURES));
-        c.setProtocolFeatures(VhostUserBackend.PROTOCOL_FEATURES);
+        c.setProtocolFeatures(c.getProtocolFeatures());
         c.setOwner();
         long user = 0x7f00_0000_0000L;
         c.setMemTable(new MemoryTable(List.of(new MemoryRegionDescription(0, 1 << 20, user, 0))), ram.fd().num());

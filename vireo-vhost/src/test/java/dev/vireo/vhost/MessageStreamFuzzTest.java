@@ -104,9 +104,10 @@ class MessageStreamFuzzTest {
         // the entropy device, or the block device (config space, a file behind the queue)
         BlockDevice block = data.consumeBoolean() ? new BlockDevice(BlockOptions.of(IMAGE)) : null;
         VirtioDevice device = block != null ? block : new RngDevice();
+        VhostUserBackend backend = new VhostUserBackend(device);
         Thread server = Thread.ofPlatform().name("vhost-fuzz-backend").start(() -> {
             try {
-                new VhostUserBackend(device).serve(new Connection(pair[1], Connection.Side.BACKEND));
+                backend.serve(new Connection(pair[1], Connection.Side.BACKEND));
             } catch (Throwable t) {
                 failure[0] = t;
             }
@@ -115,7 +116,7 @@ class MessageStreamFuzzTest {
             MemorySegment out = arena.allocate(VhostUser.HEADER_SIZE + 8192);
             try {
                 if (data.consumeBoolean()) {
-                    setUp(front, out, data);
+                    setUp(front, out, data, backend.protocolFeatures());
                 }
                 int messages = data.consumeInt(0, 24);
                 for (int i = 0; i < messages && data.remainingBytes() > 0; i++) {
@@ -172,10 +173,10 @@ class MessageStreamFuzzTest {
     }
 
     /** A valid start (as QEMU does it), so that the messages that follow meet a running device. */
-    private static void setUp(Fd front, MemorySegment out, FuzzedDataProvider data) {
+    private static void setUp(Fd front, MemorySegment out, FuzzedDataProvider data, long offered) {
         long features = (1L << Virtio.VIRTIO_F_VERSION_1) | (1L << VhostUser.F_PROTOCOL_FEATURES)
                 | (data.consumeBoolean() ? 1L << Virtio.VIRTIO_RING_F_EVENT_IDX : 0);
-        long protocol = VhostUserBackend.PROTOCOL_FEATURES & ~(data.consumeBoolean() ? 1L << VhostUser.PROTOCOL_F_REPLY_ACK : 0);
+        long protocol = offered & ~(data.consumeBoolean() ? 1L << VhostUser.PROTOCOL_F_REPLY_ACK : 0);
         int v = VhostUser.VERSION;
         send(front, out, FrontendRequest.SET_FEATURES.code(), v, 8, u64(features));
         send(front, out, FrontendRequest.SET_PROTOCOL_FEATURES.code(), v, 8, u64(protocol));
