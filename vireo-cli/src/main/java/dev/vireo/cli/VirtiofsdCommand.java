@@ -107,12 +107,14 @@ public final class VirtiofsdCommand implements Runnable {
     @Option(names = "--killpriv-v2", description = "Let the guest leave clearing set-user-ID bits to the server (what vireo always does).")
     private boolean killprivV2;
 
-    @Option(names = "--allow-direct-io", description = "Refused: vireo does not pass O_DIRECT to the host yet.")
+    @Option(names = "--allow-direct-io", description = "Open host files with the O_DIRECT the guest asks for (the guest's "
+            + "buffers must then be aligned as the host's file system requires). Without it O_DIRECT is dropped and the host's "
+            + "page cache serves every file.")
     private boolean allowDirectIo;
 
     @Option(names = "-o", paramLabel = "OPT[,OPT...]",
             description = "The C virtiofsd's options: source=DIR, cache=none|auto|always|metadata, xattr, no_xattr, writeback, "
-                    + "no_writeback, posix_lock, no_posix_lock, no_flock, readdirplus, norace, no_allow_direct_io, killpriv_v2, "
+                    + "no_writeback, posix_lock, no_posix_lock, no_flock, readdirplus, norace, allow_direct_io, no_allow_direct_io, killpriv_v2, "
                     + "no_posix_acl, no_security_label, log_level=LEVEL (or loglevel=LEVEL), debug.")
     private List<String> legacy = new ArrayList<>();
 
@@ -167,6 +169,7 @@ public final class VirtiofsdCommand implements Runnable {
         boolean xa = xattr;
         boolean wb = writeback;
         boolean posixLocks = true;
+        boolean direct = allowDirectIo;
         String level = logLevel;
         for (String opt : splitLegacy(legacy)) {
             int eq = opt.indexOf('=');
@@ -189,21 +192,23 @@ public final class VirtiofsdCommand implements Runnable {
                 case "no_xattr" -> xa = false;
                 case "writeback" -> wb = true;
                 case "no_writeback" -> wb = false;
+                case "allow_direct_io" -> direct = true;
+                case "no_allow_direct_io" -> direct = false;
                 case "posix_lock" -> posixLocks = true;
                 case "no_posix_lock" -> posixLocks = false;
                 case "log_level", "loglevel" -> level = requireValue(opt, value).equals("err") ? "error" : value;
                 case "debug" -> level = "debug";
                 // What vireo does anyway: flock(2) stays in the guest, READDIRPLUS is served, there
-                // is no racy fallback to disable, O_DIRECT is not passed on, KILLPRIV_V2 is used,
-                // no POSIX ACLs or security labels are negotiated.
-                case "no_flock", "readdirplus", "norace", "no_allow_direct_io", "killpriv_v2", "no_posix_acl",
+                // is no racy fallback to disable, KILLPRIV_V2 is used, no POSIX ACLs or security
+                // labels are negotiated.
+                case "no_flock", "readdirplus", "norace", "killpriv_v2", "no_posix_acl",
                      "no_security_label", "no_announce_submounts" -> {
                 }
                 case "sandbox" -> throw new IllegalArgumentException("-o sandbox=" + value
                         + ": vireo does not sandbox itself yet (namespace and chroot sandboxing are a later issue); leave it out");
                 default -> throw new IllegalArgumentException("-o " + opt + " is not supported by vireo virtiofsd "
                         + "(supported: source, cache, xattr, no_xattr, writeback, no_writeback, posix_lock, no_posix_lock, "
-                        + "no_flock, readdirplus, norace, no_allow_direct_io, killpriv_v2, no_posix_acl, no_security_label, "
+                        + "no_flock, readdirplus, norace, allow_direct_io, no_allow_direct_io, killpriv_v2, no_posix_acl, no_security_label, "
                         + "no_announce_submounts, log_level, loglevel, debug)");
             }
         }
@@ -232,9 +237,6 @@ public final class VirtiofsdCommand implements Runnable {
             throw new IllegalArgumentException("--announce-submounts is not supported yet: vireo does not report submounts "
                     + "(FUSE_SUBMOUNTS) to the guest");
         }
-        if (allowDirectIo) {
-            throw new IllegalArgumentException("--allow-direct-io is not supported yet: vireo opens host files without O_DIRECT");
-        }
         CachePolicy policy = CachePolicy.named(cacheName == null ? "auto" : cacheName);
         // "fallback" is virtiofsd's deprecated name of prefer.
         String handlesName = fileHandles == null || fileHandles.equalsIgnoreCase("fallback") ? "prefer" : fileHandles;
@@ -251,7 +253,7 @@ public final class VirtiofsdCommand implements Runnable {
         // come only from the FUSE_EXT_GROUPS extension, never from /proc.
         PassthroughOptions po = PassthroughOptions.defaults().withCache(policy).withWriteback(wb).withReadOnly(readOnly)
                 .withXattr(xa).withPosixLocks(posixLocks).withFileHandles(handles)
-                .withGroups(PassthroughOptions.Groups.EXTENSION);
+                .withGroups(PassthroughOptions.Groups.EXTENSION).withDirectIo(direct);
         if (tag != null) {
             try {
                 new FsDevice.Options(tag, 1, 1024);

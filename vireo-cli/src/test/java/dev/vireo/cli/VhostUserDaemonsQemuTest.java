@@ -283,6 +283,36 @@ class VhostUserDaemonsQemuTest {
     }
 
     /**
+     * {@code --allow-direct-io}: the guest's O_DIRECT reaches the host. Aligned direct writes and
+     * reads (busybox dd) work either way; a direct write of 1,000 bytes is refused with EINVAL by
+     * the host's file system only when the daemon opened the file with O_DIRECT, which is how the
+     * guest can tell.
+     */
+    @ParameterizedTest(name = "allow-direct-io {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void theGuestsODirectReachesTheHostOnlyWhenAllowed(boolean allow) throws Exception {
+        Path share = Files.createDirectories(dir.resolve("share"));
+        String script = """
+                set -e
+                cd /mnt
+                dd if=/dev/zero bs=4096 count=4 2>/dev/null | tr '\\000' d > pattern
+                dd if=pattern of=direct bs=4096 count=4 oflag=direct 2>/dev/null
+                dd if=direct of=copy bs=4096 iflag=direct 2>/dev/null
+                cmp pattern copy
+                if dd if=/dev/zero of=odd bs=1000 count=1 oflag=direct 2>/dev/null; then echo odd-written; else echo odd-refused; fi
+                """;
+        List<String> args = new ArrayList<>(List.of("--cache", "auto"));
+        if (allow) {
+            args.add("--allow-direct-io");
+        }
+        Outcome o = run(RunOptions.of(List.of("sh", "-c", script)).withMachine(Machine.Q35)
+                .withShares(List.of(new Share(share, "/mnt", false))), new DaemonBackends(args), new ByteArrayOutputStream());
+        assertThat(o.status()).as(o.messages() + o.err()).isZero();
+        assertThat(o.out()).isEqualTo(allow ? "odd-refused\n" : "odd-written\n");
+        assertThat(Files.readString(share.resolve("direct"))).isEqualTo("d".repeat(4 * 4096));
+    }
+
+    /**
      * A request that blocks on the host does not hold up the guest's other requests. The host holds
      * a write lease on a file, so the daemon's open(2) of it waits until the lease is given back
      * (or the kernel's lease-break-time, 45 s, runs out). The guest's OPEN of that file is served

@@ -58,6 +58,10 @@ class VirtiofsdCommandTest {
         assertThat(rust.passthrough().groups()).isEqualTo(PassthroughOptions.Groups.EXTENSION);
         assertThat(rust.threads()).isZero();
         assertThat(rust.tag()).isEqualTo("myfs");
+        assertThat(rust.passthrough().directIo()).as("O_DIRECT dropped unless allowed").isFalse();
+        assertThat(settings("--shared-dir", dir.toString(), "--allow-direct-io").passthrough().directIo()).isTrue();
+        assertThat(settings("-o", "source=" + dir + ",allow_direct_io").passthrough().directIo()).isTrue();
+        assertThat(settings("-o", "source=" + dir + ",allow_direct_io,no_allow_direct_io").passthrough().directIo()).isFalse();
 
         VirtiofsdCommand.Settings c = settings("--socket-path=/tmp/x", "-o", "source=" + dir + ",cache=none,xattr", "-o",
                 "no_posix_lock,log_level=debug,no_flock,killpriv_v2", "-f", "--thread-pool-size=3", "--no-announce-submounts");
@@ -92,9 +96,7 @@ class VirtiofsdCommandTest {
                 new Case("--sandbox chroot is not supported", "--sandbox", "chroot"),
                 new Case("--seccomp kill is not supported", "--seccomp", "kill"),
                 new Case("--announce-submounts is not supported", "--announce-submounts"),
-                new Case("--allow-direct-io is not supported", "--allow-direct-io"),
                 new Case("-o flock is not supported", "-o", "flock"),
-                new Case("-o allow_direct_io is not supported", "-o", "allow_direct_io"),
                 new Case("-o xattrmap=:map::user.: is not supported", "-o", "xattrmap=:map::user.:"),
                 new Case("contradict", "--announce-submounts", "--no-announce-submounts"),
                 new Case("-o sandbox=chroot", "-o", "sandbox=chroot"),

@@ -29,6 +29,11 @@ final class OpenFile {
      */
     volatile boolean modified;
     /**
+     * Opened with O_DIRECT on the host ({@link PassthroughOptions#directIo}): its reads go to the
+     * disk, so none is tried without blocking. Set before the handle reaches the client.
+     */
+    volatile boolean direct;
+    /**
      * For directories: the offset the next record continues from (the d_off of the last record
      * sent, 0 at the start). Guarded by this.
      */

@@ -504,9 +504,14 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         replyEntry(req, i, t.s.statx);
     }
 
-    /** open(2) flags for the host: no creation flags, no O_DIRECT (request buffers are not aligned), adjusted for the writeback cache. */
+    /**
+     * open(2) flags for the host: no creation flags, adjusted for the writeback cache, and no
+     * O_DIRECT unless {@link PassthroughOptions#directIo} (then data must be aligned as the host
+     * file system wants: virtio-fs data buffers are the guest's own pages, /dev/fuse's are not).
+     */
     private int openFlags(int flags) {
-        int f = flags & ~(FsCalls.O_CREAT | FsCalls.O_EXCL | FsCalls.O_NOCTTY | FsCalls.O_NOFOLLOW | FsCalls.O_DIRECT);
+        int f = flags & ~(FsCalls.O_CREAT | FsCalls.O_EXCL | FsCalls.O_NOCTTY | FsCalls.O_NOFOLLOW
+                | (options.directIo() ? 0 : FsCalls.O_DIRECT));
         if (writeback) {
             // The kernel reads pages to fill partial writes, and handles O_APPEND itself.
             if ((f & FsCalls.O_ACCMODE) == FsCalls.O_WRONLY) {
@@ -515,6 +520,13 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             f &= ~FsCalls.O_APPEND;
         }
         return f | FsCalls.O_CLOEXEC;
+    }
+
+    /** Notes a file opened with O_DIRECT on the host (before the reply: no request for it can come earlier). */
+    private void markDirect(OpenFile f, int flags) {
+        if (options.directIo() && (flags & FsCalls.O_DIRECT) != 0) {
+            f.direct = true;
+        }
     }
 
     /**
@@ -956,6 +968,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         if ((flags & FsCalls.O_TRUNC) != 0) {
             f.markModified(); // before the reply: the client cannot release the handle earlier
         }
+        markDirect(f, flags);
         req.replyOpen(f.fh, options.cache().fileOpenFlags());
     }
 
@@ -989,6 +1002,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         if ((flags & FsCalls.O_TRUNC) != 0) {
             f.markModified(); // before the reply: the client cannot release the handle earlier
         }
+        markDirect(f, flags);
         inodes.createdWith(i, f);
         req.replyCreate(entry(req, i, s.statx), f.fh, options.cache().fileOpenFlags());
     }
@@ -1023,6 +1037,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             inodes.release(p);
         }
         OpenFile of = files.add(i, fd, false);
+        markDirect(of, flags);
         req.replyCreate(entry(req, i, s.statx), of.fh, options.cache().fileOpenFlags());
     }
 
@@ -1057,10 +1072,12 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
 
     /**
      * A non-blocking READ: from the page cache only (preadv2 RWF_NOWAIT), else given back; also
-     * given back where the file does not support RWF_NOWAIT (EOPNOTSUPP).
+     * given back where the file does not support RWF_NOWAIT (EOPNOTSUPP), and for a file opened
+     * with O_DIRECT.
      */
     private void readCached(Request req, OpenFile f, long offset, int size) {
-        if (size > NON_BLOCKING_READ_MAX) {
+        // An O_DIRECT read goes to the disk even with RWF_NOWAIT (which only spares it the locks).
+        if (size > NON_BLOCKING_READ_MAX || f.direct) {
             req.retryBlocking();
             return;
         }

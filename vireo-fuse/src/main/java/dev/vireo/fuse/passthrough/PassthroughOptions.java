@@ -20,10 +20,13 @@ package dev.vireo.fuse.passthrough;
  *                           supplementary groups (needs root), so that the host checks permissions
  *                           and new files get the requester as owner
  * @param groups             where supplementary groups come from when running as the requester
+ * @param directIo           open host files with the O_DIRECT the client asked for (virtiofsd's
+ *                           {@code --allow-direct-io}); otherwise it is dropped, and the host's page
+ *                           cache serves every file
  */
 public record PassthroughOptions(CachePolicy cache, boolean writeback, boolean readOnly, boolean xattr,
                                  boolean posixLocks, FileHandles fileHandles, int fdCacheSize,
-                                 boolean runAsRequester, Groups groups) {
+                                 boolean runAsRequester, Groups groups, boolean directIo) {
 
     /** virtiofsd's {@code --inode-file-handles}. */
     public enum FileHandles {
@@ -69,45 +72,49 @@ public record PassthroughOptions(CachePolicy cache, boolean writeback, boolean r
         }
     }
 
-    /** Defaults: cache AUTO, no writeback, xattrs, POSIX locks, file handles preferred, run as the requester when root. */
+    /** Defaults: cache AUTO, no writeback, xattrs, POSIX locks, file handles preferred, run as the requester when root, no O_DIRECT. */
     public static PassthroughOptions defaults() {
         return new PassthroughOptions(CachePolicy.AUTO, false, false, true, true, FileHandles.PREFER, 0,
-                dev.vireo.sys.ThreadCalls.geteuid() == 0, Groups.PROC);
+                dev.vireo.sys.ThreadCalls.geteuid() == 0, Groups.PROC, false);
     }
 
     public PassthroughOptions withCache(CachePolicy v) {
-        return new PassthroughOptions(v, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups);
+        return new PassthroughOptions(v, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups, directIo);
     }
 
     public PassthroughOptions withWriteback(boolean v) {
-        return new PassthroughOptions(cache, v, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups);
+        return new PassthroughOptions(cache, v, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups, directIo);
     }
 
     public PassthroughOptions withReadOnly(boolean v) {
-        return new PassthroughOptions(cache, writeback, v, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups);
+        return new PassthroughOptions(cache, writeback, v, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups, directIo);
     }
 
     public PassthroughOptions withXattr(boolean v) {
-        return new PassthroughOptions(cache, writeback, readOnly, v, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups);
+        return new PassthroughOptions(cache, writeback, readOnly, v, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups, directIo);
     }
 
     public PassthroughOptions withPosixLocks(boolean v) {
-        return new PassthroughOptions(cache, writeback, readOnly, xattr, v, fileHandles, fdCacheSize, runAsRequester, groups);
+        return new PassthroughOptions(cache, writeback, readOnly, xattr, v, fileHandles, fdCacheSize, runAsRequester, groups, directIo);
     }
 
     public PassthroughOptions withFileHandles(FileHandles v) {
-        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, v, fdCacheSize, runAsRequester, groups);
+        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, v, fdCacheSize, runAsRequester, groups, directIo);
     }
 
     public PassthroughOptions withFdCacheSize(int v) {
-        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, v, runAsRequester, groups);
+        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, v, runAsRequester, groups, directIo);
     }
 
     public PassthroughOptions withRunAsRequester(boolean v) {
-        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, v, groups);
+        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, v, groups, directIo);
     }
 
     public PassthroughOptions withGroups(Groups v) {
-        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, v);
+        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, v, directIo);
+    }
+
+    public PassthroughOptions withDirectIo(boolean v) {
+        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups, v);
     }
 }

@@ -145,6 +145,62 @@ class PassthroughNonBlockingTest {
     }
 
     /**
+     * A client's O_DIRECT reaches the host only with {@link PassthroughOptions#directIo}; such a
+     * file's READs are never tried without blocking (an O_DIRECT read goes to the disk even with
+     * RWF_NOWAIT), although its pages are in the page cache.
+     */
+    @Test
+    void oDirectReachesTheHostOnlyWhenAllowedAndItsReadsAreNeverTriedWithoutBlocking() throws Exception {
+        Path src = sourceWith("d", "cached data");
+        Path file = src.resolve("d");
+        try (Harness dropped = new Harness(share(src))) {
+            long node = Harness.nodeId(dropped.op(Fuse.FUSE_LOOKUP, 1, name("d")));
+            long fh = dropped.op(Fuse.FUSE_OPEN, node, FuseRequests.openIn(FsCalls.O_RDONLY | FsCalls.O_DIRECT)).body().getLong(0);
+            assertThat(hostOpenFlags(file) & FsCalls.O_DIRECT).as("O_DIRECT dropped by default").isZero();
+            assertThat(dropped.tryNonBlocking(Fuse.FUSE_READ, node, FuseRequests.readIn(fh, 0, PAGE))).as("a cached read").isNotNull();
+            dropped.op(Fuse.FUSE_RELEASE, node, FuseRequests.releaseIn(fh, 0));
+        }
+        try (Harness allowed = new Harness(new PassthroughFs(src, PassthroughOptions.defaults().withDirectIo(true)))) {
+            long node = Harness.nodeId(allowed.op(Fuse.FUSE_LOOKUP, 1, name("d")));
+            long fh = allowed.op(Fuse.FUSE_OPEN, node, FuseRequests.openIn(FsCalls.O_RDONLY | FsCalls.O_DIRECT)).body().getLong(0);
+            assertThat(hostOpenFlags(file) & FsCalls.O_DIRECT).as("O_DIRECT passed on").isNotZero();
+            assertThat(allowed.tryNonBlocking(Fuse.FUSE_READ, node, FuseRequests.readIn(fh, 0, PAGE))).as("given back").isNull();
+            allowed.op(Fuse.FUSE_RELEASE, node, FuseRequests.releaseIn(fh, 0));
+            long plain = allowed.op(Fuse.FUSE_OPEN, node, FuseRequests.openIn(FsCalls.O_RDONLY)).body().getLong(0);
+            assertThat(allowed.tryNonBlocking(Fuse.FUSE_READ, node, FuseRequests.readIn(plain, 0, PAGE))).as("without O_DIRECT").isNotNull();
+            allowed.op(Fuse.FUSE_RELEASE, node, FuseRequests.releaseIn(plain, 0));
+        }
+    }
+
+    /** The open(2) flags of this process's one readable descriptor of {@code file} (from /proc/self/fdinfo). */
+    private static int hostOpenFlags(Path file) throws Exception {
+        List<Integer> flags = new java.util.ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                Path target;
+                try {
+                    target = Files.readSymbolicLink(fd);
+                } catch (java.io.IOException e) {
+                    continue; // closed meanwhile
+                }
+                if (!target.equals(file)) {
+                    continue;
+                }
+                for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo", fd.getFileName().toString()))) {
+                    if (line.startsWith("flags:")) {
+                        int f = Integer.parseInt(line.substring(6).strip(), 8);
+                        if ((f & FsCalls.O_PATH) == 0) { // not an O_PATH descriptor (the inode's own)
+                            flags.add(f);
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(flags).as("open descriptors of %s", file).hasSize(1);
+        return flags.getFirst();
+    }
+
+    /**
      * RELEASE is tried without blocking when the close cannot wait on the host: nothing written or
      * truncated through the handle, and the file still named. Those are closed on the attempt; a
      * written, truncating or unlinked one is given back open, for a worker to close.
