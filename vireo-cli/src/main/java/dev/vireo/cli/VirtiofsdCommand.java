@@ -98,10 +98,11 @@ public final class VirtiofsdCommand implements Runnable {
                     + "and vhost debug output), off (nothing).")
     private String logLevel;
 
-    @Option(names = "--announce-submounts", description = "Refused: vireo does not announce submounts yet.")
+    @Option(names = "--announce-submounts", description = "Tell the guest which directories are mount points on the host "
+            + "(FUSE_ATTR_SUBMOUNT): it mounts each apart, so inode numbers of different host file systems do not mix.")
     private boolean announceSubmounts;
 
-    @Option(names = "--no-announce-submounts", description = "Do not tell the guest which directories are mount points (what vireo does).")
+    @Option(names = "--no-announce-submounts", description = "Do not tell the guest which directories are mount points (the default).")
     private boolean noAnnounceSubmounts;
 
     @Option(names = "--killpriv-v2", description = "Let the guest leave clearing set-user-ID bits to the server (what vireo always does).")
@@ -115,7 +116,7 @@ public final class VirtiofsdCommand implements Runnable {
     @Option(names = "-o", paramLabel = "OPT[,OPT...]",
             description = "The C virtiofsd's options: source=DIR, cache=none|auto|always|metadata, xattr, no_xattr, writeback, "
                     + "no_writeback, posix_lock, no_posix_lock, no_flock, readdirplus, norace, allow_direct_io, no_allow_direct_io, killpriv_v2, "
-                    + "no_posix_acl, no_security_label, log_level=LEVEL (or loglevel=LEVEL), debug.")
+                    + "no_posix_acl, no_security_label, announce_submounts, no_announce_submounts, log_level=LEVEL (or loglevel=LEVEL), debug.")
     private List<String> legacy = new ArrayList<>();
 
     @Option(names = "-f", description = "Run in the foreground (the C daemon's option; vireo always does).")
@@ -170,6 +171,7 @@ public final class VirtiofsdCommand implements Runnable {
         boolean wb = writeback;
         boolean posixLocks = true;
         boolean direct = allowDirectIo;
+        boolean submounts = announceSubmounts;
         String level = logLevel;
         for (String opt : splitLegacy(legacy)) {
             int eq = opt.indexOf('=');
@@ -192,6 +194,8 @@ public final class VirtiofsdCommand implements Runnable {
                 case "no_xattr" -> xa = false;
                 case "writeback" -> wb = true;
                 case "no_writeback" -> wb = false;
+                case "announce_submounts" -> submounts = true;
+                case "no_announce_submounts" -> submounts = false;
                 case "allow_direct_io" -> direct = true;
                 case "no_allow_direct_io" -> direct = false;
                 case "posix_lock" -> posixLocks = true;
@@ -202,14 +206,14 @@ public final class VirtiofsdCommand implements Runnable {
                 // is no racy fallback to disable, KILLPRIV_V2 is used, no POSIX ACLs or security
                 // labels are negotiated.
                 case "no_flock", "readdirplus", "norace", "killpriv_v2", "no_posix_acl",
-                     "no_security_label", "no_announce_submounts" -> {
+                     "no_security_label" -> {
                 }
                 case "sandbox" -> throw new IllegalArgumentException("-o sandbox=" + value
                         + ": vireo does not sandbox itself yet (namespace and chroot sandboxing are a later issue); leave it out");
                 default -> throw new IllegalArgumentException("-o " + opt + " is not supported by vireo virtiofsd "
                         + "(supported: source, cache, xattr, no_xattr, writeback, no_writeback, posix_lock, no_posix_lock, "
                         + "no_flock, readdirplus, norace, allow_direct_io, no_allow_direct_io, killpriv_v2, no_posix_acl, no_security_label, "
-                        + "no_announce_submounts, log_level, loglevel, debug)");
+                        + "announce_submounts, no_announce_submounts, log_level, loglevel, debug)");
             }
         }
         if (debug) {
@@ -233,10 +237,6 @@ public final class VirtiofsdCommand implements Runnable {
         if (announceSubmounts && noAnnounceSubmounts) {
             throw new IllegalArgumentException("--announce-submounts and --no-announce-submounts contradict each other");
         }
-        if (announceSubmounts) {
-            throw new IllegalArgumentException("--announce-submounts is not supported yet: vireo does not report submounts "
-                    + "(FUSE_SUBMOUNTS) to the guest");
-        }
         CachePolicy policy = CachePolicy.named(cacheName == null ? "auto" : cacheName);
         // "fallback" is virtiofsd's deprecated name of prefer.
         String handlesName = fileHandles == null || fileHandles.equalsIgnoreCase("fallback") ? "prefer" : fileHandles;
@@ -253,7 +253,7 @@ public final class VirtiofsdCommand implements Runnable {
         // come only from the FUSE_EXT_GROUPS extension, never from /proc.
         PassthroughOptions po = PassthroughOptions.defaults().withCache(policy).withWriteback(wb).withReadOnly(readOnly)
                 .withXattr(xa).withPosixLocks(posixLocks).withFileHandles(handles)
-                .withGroups(PassthroughOptions.Groups.EXTENSION).withDirectIo(direct);
+                .withGroups(PassthroughOptions.Groups.EXTENSION).withDirectIo(direct).withAnnounceSubmounts(submounts);
         if (tag != null) {
             try {
                 new FsDevice.Options(tag, 1, 1024);

@@ -313,6 +313,45 @@ class VhostUserDaemonsQemuTest {
     }
 
     /**
+     * {@code --announce-submounts}: a tmpfs mounted inside the share on the host is a submount in
+     * the guest (its own device number, a line in /proc/mounts); without the option it is part of
+     * the share's one mount.
+     */
+    @ParameterizedTest(name = "announce-submounts {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void aHostMountPointIsASubmountInTheGuestOnlyWhenAnnounced(boolean announce) throws Exception {
+        Requires.command("mount");
+        Path share = Files.createDirectories(dir.resolve("share"));
+        Path sub = Files.createDirectories(share.resolve("sub"));
+        command("mount", "-t", "tmpfs", "-o", "size=1m", "vireo-test", sub.toString());
+        try {
+            Files.writeString(sub.resolve("inside"), "x");
+            String script = """
+                    cat /mnt/sub/inside; echo
+                    if [ "$(stat -c %d /mnt)" != "$(stat -c %d /mnt/sub/inside)" ]; then echo apart; else echo together; fi
+                    if grep -q ' /mnt/sub virtiofs ' /proc/mounts; then echo submount; else echo no-submount; fi
+                    """;
+            List<String> args = new ArrayList<>(List.of("--cache", "auto"));
+            if (announce) {
+                args.add("--announce-submounts");
+            }
+            Outcome o = run(RunOptions.of(List.of("sh", "-c", script)).withMachine(Machine.Q35)
+                    .withShares(List.of(new Share(share, "/mnt", false))), new DaemonBackends(args), new ByteArrayOutputStream());
+            assertThat(o.status()).as(o.messages() + o.err()).isZero();
+            assertThat(o.out()).isEqualTo(announce ? "x\napart\nsubmount\n" : "x\ntogether\nno-submount\n");
+        } finally {
+            command("umount", sub.toString());
+        }
+    }
+
+    private static void command(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", cmd) + ": " + out).isZero();
+    }
+
+    /**
      * A request that blocks on the host does not hold up the guest's other requests. The host holds
      * a write lease on a file, so the daemon's open(2) of it waits until the lease is given back
      * (or the kernel's lease-break-time, 45 s, runs out). The guest's OPEN of that file is served

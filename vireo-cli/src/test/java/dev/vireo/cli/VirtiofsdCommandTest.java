@@ -62,6 +62,9 @@ class VirtiofsdCommandTest {
         assertThat(settings("--shared-dir", dir.toString(), "--allow-direct-io").passthrough().directIo()).isTrue();
         assertThat(settings("-o", "source=" + dir + ",allow_direct_io").passthrough().directIo()).isTrue();
         assertThat(settings("-o", "source=" + dir + ",allow_direct_io,no_allow_direct_io").passthrough().directIo()).isFalse();
+        assertThat(rust.passthrough().announceSubmounts()).as("not announced unless asked").isFalse();
+        assertThat(settings("--shared-dir", dir.toString(), "--announce-submounts").passthrough().announceSubmounts()).isTrue();
+        assertThat(settings("-o", "source=" + dir + ",announce_submounts").passthrough().announceSubmounts()).isTrue();
 
         VirtiofsdCommand.Settings c = settings("--socket-path=/tmp/x", "-o", "source=" + dir + ",cache=none,xattr", "-o",
                 "no_posix_lock,log_level=debug,no_flock,killpriv_v2", "-f", "--thread-pool-size=3", "--no-announce-submounts");
@@ -95,7 +98,6 @@ class VirtiofsdCommandTest {
                 new Case("namespace and chroot sandboxing are a later issue", "--sandbox", "namespace"),
                 new Case("--sandbox chroot is not supported", "--sandbox", "chroot"),
                 new Case("--seccomp kill is not supported", "--seccomp", "kill"),
-                new Case("--announce-submounts is not supported", "--announce-submounts"),
                 new Case("-o flock is not supported", "-o", "flock"),
                 new Case("-o xattrmap=:map::user.: is not supported", "-o", "xattrmap=:map::user.:"),
                 new Case("contradict", "--announce-submounts", "--no-announce-submounts"),

@@ -97,6 +97,8 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
     private final long timeout;
     private final boolean nonBlockingAttempts;
     private volatile boolean writeback;
+    /** Whether directories on another file system than their parent's are announced as submounts ({@link PassthroughOptions#announceSubmounts}). */
+    private volatile boolean submounts;
 
     /** Per-thread state: scratch memory and identity. */
     private static final class PerThread {
@@ -281,6 +283,8 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
             c.want(Fuse.FUSE_CREATE_SUPP_GROUP);
         }
         writeback = c.wants(Fuse.FUSE_WRITEBACK_CACHE);
+        // The kernel offers it for virtio-fs only; the attribute flag is what it acts on.
+        submounts = options.announceSubmounts() && c.want(Fuse.FUSE_SUBMOUNTS);
     }
 
     @Override
@@ -335,6 +339,18 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
     private Entry entry(Request req, Inode i, MemorySegment statx) {
         Entry e = req.entry().nodeId(i.nodeId).entryTimeoutNanos(timeout).attrTimeoutNanos(timeout);
         e.attr().fromStatx(statx);
+        return e;
+    }
+
+    /**
+     * As {@link #entry} for {@code i} found in {@code dir} (LOOKUP, READDIRPLUS): a directory on
+     * another host file system than {@code dir}'s is marked a submount when they are announced.
+     */
+    private Entry childEntry(Request req, Inode dir, Inode i, MemorySegment statx) {
+        Entry e = entry(req, i, statx);
+        if (submounts && i.type == FsCalls.S_IFDIR && i.dev != dir.dev) {
+            e.attr().flags(Fuse.FUSE_ATTR_SUBMOUNT);
+        }
         return e;
     }
 
@@ -642,7 +658,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
                 }
                 return;
             }
-            replyEntry(req, i, t.s.statx);
+            req.replyEntry(childEntry(req, p, i, t.s.statx));
         } finally {
             inodes.release(p);
         }
@@ -1433,7 +1449,7 @@ public final class PassthroughFs implements LowLevelFileSystem, AutoCloseable {
         if (i == null) {
             return w.add(name, len, ino, type, next);
         }
-        return w.addPlus(name, len, entry(req, i, t.s.statx), type, next);
+        return w.addPlus(name, len, childEntry(req, f.inode, i, t.s.statx), type, next);
     }
 
     @Override

@@ -23,10 +23,15 @@ package dev.vireo.fuse.passthrough;
  * @param directIo           open host files with the O_DIRECT the client asked for (virtiofsd's
  *                           {@code --allow-direct-io}); otherwise it is dropped, and the host's page
  *                           cache serves every file
+ * @param announceSubmounts  mark directories on another host file system than their parent's as
+ *                           submounts (FUSE_ATTR_SUBMOUNT, where the kernel offers FUSE_SUBMOUNTS:
+ *                           virtio-fs), so that the client mounts them apart and their inode
+ *                           numbers do not mix with the parent file system's (virtiofsd's
+ *                           {@code --announce-submounts})
  */
 public record PassthroughOptions(CachePolicy cache, boolean writeback, boolean readOnly, boolean xattr,
                                  boolean posixLocks, FileHandles fileHandles, int fdCacheSize,
-                                 boolean runAsRequester, Groups groups, boolean directIo) {
+                                 boolean runAsRequester, Groups groups, boolean directIo, boolean announceSubmounts) {
 
     /** virtiofsd's {@code --inode-file-handles}. */
     public enum FileHandles {
@@ -72,49 +77,54 @@ public record PassthroughOptions(CachePolicy cache, boolean writeback, boolean r
         }
     }
 
-    /** Defaults: cache AUTO, no writeback, xattrs, POSIX locks, file handles preferred, run as the requester when root, no O_DIRECT. */
+    /** Defaults: cache AUTO, no writeback, xattrs, POSIX locks, file handles preferred, run as the requester when root, no O_DIRECT, no submounts announced. */
     public static PassthroughOptions defaults() {
         return new PassthroughOptions(CachePolicy.AUTO, false, false, true, true, FileHandles.PREFER, 0,
-                dev.vireo.sys.ThreadCalls.geteuid() == 0, Groups.PROC, false);
+                dev.vireo.sys.ThreadCalls.geteuid() == 0, Groups.PROC, false, false);
     }
 
     public PassthroughOptions withCache(CachePolicy v) {
-        return new PassthroughOptions(v, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups, directIo);
+        return new PassthroughOptions(v, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups, directIo, announceSubmounts);
     }
 
     public PassthroughOptions withWriteback(boolean v) {
-        return new PassthroughOptions(cache, v, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups, directIo);
+        return new PassthroughOptions(cache, v, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups, directIo, announceSubmounts);
     }
 
     public PassthroughOptions withReadOnly(boolean v) {
-        return new PassthroughOptions(cache, writeback, v, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups, directIo);
+        return new PassthroughOptions(cache, writeback, v, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups, directIo, announceSubmounts);
     }
 
     public PassthroughOptions withXattr(boolean v) {
-        return new PassthroughOptions(cache, writeback, readOnly, v, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups, directIo);
+        return new PassthroughOptions(cache, writeback, readOnly, v, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups, directIo, announceSubmounts);
     }
 
     public PassthroughOptions withPosixLocks(boolean v) {
-        return new PassthroughOptions(cache, writeback, readOnly, xattr, v, fileHandles, fdCacheSize, runAsRequester, groups, directIo);
+        return new PassthroughOptions(cache, writeback, readOnly, xattr, v, fileHandles, fdCacheSize, runAsRequester, groups, directIo, announceSubmounts);
     }
 
     public PassthroughOptions withFileHandles(FileHandles v) {
-        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, v, fdCacheSize, runAsRequester, groups, directIo);
+        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, v, fdCacheSize, runAsRequester, groups, directIo, announceSubmounts);
     }
 
     public PassthroughOptions withFdCacheSize(int v) {
-        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, v, runAsRequester, groups, directIo);
+        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, v, runAsRequester, groups, directIo, announceSubmounts);
     }
 
     public PassthroughOptions withRunAsRequester(boolean v) {
-        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, v, groups, directIo);
+        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, v, groups, directIo, announceSubmounts);
     }
 
     public PassthroughOptions withGroups(Groups v) {
-        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, v, directIo);
+        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, v, directIo, announceSubmounts);
     }
 
     public PassthroughOptions withDirectIo(boolean v) {
-        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups, v);
+        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups, v, announceSubmounts);
+    }
+
+    public PassthroughOptions withAnnounceSubmounts(boolean v) {
+        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups,
+                directIo, v);
     }
 }
