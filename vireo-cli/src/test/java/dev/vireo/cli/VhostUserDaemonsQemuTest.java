@@ -5,6 +5,7 @@ import dev.vireo.sys.FdCalls;
 import dev.vireo.sys.FsCalls;
 import dev.vireo.sys.ThreadCalls;
 import dev.vireo.sys.testing.FdLeakCheck;
+import dev.vireo.sys.testing.HostCommand;
 import dev.vireo.sys.testing.Requires;
 import dev.vireo.vmm.backend.BackendFactory;
 import dev.vireo.vmm.backend.DeviceServer;
@@ -282,6 +283,14 @@ class VhostUserDaemonsQemuTest {
         assertThat(sha256(onHost)).isEqualTo(guestSum);
     }
 
+    /** Runs {@code script} in a q35 guest with {@code share} at /mnt, served by {@code vireo virtiofsd --cache auto} and {@code options}. */
+    private static Outcome shareOnQ35(Path share, String script, List<String> options) throws RunException {
+        List<String> args = new ArrayList<>(List.of("--cache", "auto"));
+        args.addAll(options);
+        return run(RunOptions.of(List.of("sh", "-c", script)).withMachine(Machine.Q35)
+                .withShares(List.of(new Share(share, "/mnt", false))), new DaemonBackends(args), new ByteArrayOutputStream());
+    }
+
     /**
      * {@code --allow-direct-io}: the guest's O_DIRECT reaches the host. Aligned direct writes and
      * reads (busybox dd) work either way; a direct write of 1,000 bytes is refused with EINVAL by
@@ -301,12 +310,7 @@ class VhostUserDaemonsQemuTest {
                 cmp pattern copy
                 if dd if=/dev/zero of=odd bs=1000 count=1 oflag=direct 2>/dev/null; then echo odd-written; else echo odd-refused; fi
                 """;
-        List<String> args = new ArrayList<>(List.of("--cache", "auto"));
-        if (allow) {
-            args.add("--allow-direct-io");
-        }
-        Outcome o = run(RunOptions.of(List.of("sh", "-c", script)).withMachine(Machine.Q35)
-                .withShares(List.of(new Share(share, "/mnt", false))), new DaemonBackends(args), new ByteArrayOutputStream());
+        Outcome o = shareOnQ35(share, script, allow ? List.of("--allow-direct-io") : List.of());
         assertThat(o.status()).as(o.messages() + o.err()).isZero();
         assertThat(o.out()).isEqualTo(allow ? "odd-refused\n" : "odd-written\n");
         assertThat(Files.readString(share.resolve("direct"))).isEqualTo("d".repeat(4 * 4096));
@@ -323,7 +327,7 @@ class VhostUserDaemonsQemuTest {
         Requires.command("mount");
         Path share = Files.createDirectories(dir.resolve("share"));
         Path sub = Files.createDirectories(share.resolve("sub"));
-        command("mount", "-t", "tmpfs", "-o", "size=1m", "vireo-test", sub.toString());
+        HostCommand.run("mount", "-t", "tmpfs", "-o", "size=1m", "vireo-test", sub.toString());
         try {
             Files.writeString(sub.resolve("inside"), "x");
             String script = """
@@ -331,24 +335,12 @@ class VhostUserDaemonsQemuTest {
                     if [ "$(stat -c %d /mnt)" != "$(stat -c %d /mnt/sub/inside)" ]; then echo apart; else echo together; fi
                     if grep -q ' /mnt/sub virtiofs ' /proc/mounts; then echo submount; else echo no-submount; fi
                     """;
-            List<String> args = new ArrayList<>(List.of("--cache", "auto"));
-            if (announce) {
-                args.add("--announce-submounts");
-            }
-            Outcome o = run(RunOptions.of(List.of("sh", "-c", script)).withMachine(Machine.Q35)
-                    .withShares(List.of(new Share(share, "/mnt", false))), new DaemonBackends(args), new ByteArrayOutputStream());
+            Outcome o = shareOnQ35(share, script, announce ? List.of("--announce-submounts") : List.of());
             assertThat(o.status()).as(o.messages() + o.err()).isZero();
             assertThat(o.out()).isEqualTo(announce ? "x\napart\nsubmount\n" : "x\ntogether\nno-submount\n");
         } finally {
-            command("umount", sub.toString());
+            HostCommand.run("umount", sub.toString());
         }
-    }
-
-    private static void command(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(String.join(" ", cmd) + ": " + out).isZero();
     }
 
     /**

@@ -17,8 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -304,25 +302,12 @@ class PassthroughListedInodesTest {
 
     /** The node ids of a directory's entries, from one READDIRPLUS (the directory is small). */
     private static Map<String, Long> readdirplus(Harness h, long dirNode) {
-        long fh = h.op(Fuse.FUSE_OPENDIR, dirNode, FuseRequests.openIn(0)).body().getLong(0);
-        Reply r = h.op(Fuse.FUSE_READDIRPLUS, dirNode, FuseRequests.readIn(fh, 0, 65536));
-        assertThat(r.errno()).isZero();
-        h.op(Fuse.FUSE_RELEASEDIR, dirNode, FuseRequests.releaseIn(fh, 0));
         Map<String, Long> out = new HashMap<>();
-        ByteBuffer b = r.body().order(ByteOrder.LITTLE_ENDIAN);
-        int at = 0;
-        while (at < b.limit()) {
-            long nodeId = b.getLong(at);
-            int d = at + 128; // fuse_entry_out, then fuse_dirent
-            int len = b.getInt(d + 16);
-            byte[] n = new byte[len];
-            b.get(d + 24, n);
-            String name = new String(n, StandardCharsets.UTF_8);
-            if (!name.equals(".") && !name.equals("..")) {
-                assertThat(nodeId).as("entry of %s", name).isNotZero();
-                out.put(name, nodeId);
+        for (Harness.PlusEntry e : h.readdirplus(dirNode)) {
+            if (!e.name().equals(".") && !e.name().equals("..")) {
+                assertThat(e.nodeId()).as("entry of %s", e.name()).isNotZero();
+                out.put(e.name(), e.nodeId());
             }
-            at = d + 24 + len + 7 & ~7;
         }
         return out;
     }

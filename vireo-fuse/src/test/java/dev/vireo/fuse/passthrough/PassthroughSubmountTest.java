@@ -1,25 +1,22 @@
 package dev.vireo.fuse.passthrough;
 
-import dev.vireo.fuse.testing.FuseRequests;
 import dev.vireo.fuse.testing.Harness;
 import dev.vireo.fuse.testing.TestExchange.Reply;
 import dev.vireo.sys.abi.fuse.Fuse;
 import dev.vireo.sys.abi.fuse.FuseAttr;
 import dev.vireo.sys.abi.fuse.FuseEntryOut;
 import dev.vireo.sys.testing.FdLeakCheck;
+import dev.vireo.sys.testing.HostCommand;
 import dev.vireo.sys.testing.Requires;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static dev.vireo.fuse.testing.FuseRequests.name;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,7 +43,7 @@ class PassthroughSubmountTest {
         Path src = Files.createDirectory(dir.resolve("src"));
         Files.createDirectory(src.resolve("plain"));
         Path sub = Files.createDirectory(src.resolve("sub"));
-        mount("mount", "-t", "tmpfs", "-o", "size=1m", "vireo-test", sub.toString());
+        HostCommand.run("mount", "-t", "tmpfs", "-o", "size=1m", "vireo-test", sub.toString());
         try {
             Files.writeString(sub.resolve("inside"), "x");
             try (Harness h = new Harness(new PassthroughFs(src, PassthroughOptions.defaults().withAnnounceSubmounts(true)))) {
@@ -63,15 +60,8 @@ class PassthroughSubmountTest {
                 assertThat(readdirplusFlags(h, 1)).containsEntry("sub", 0);
             }
         } finally {
-            mount("umount", sub.toString());
+            HostCommand.run("umount", sub.toString());
         }
-    }
-
-    private static void mount(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(String.join(" ", cmd) + ": " + out).isZero();
     }
 
     private static int lookupFlags(Harness h, long parent, String child) {
@@ -82,21 +72,9 @@ class PassthroughSubmountTest {
 
     /** fuse_attr.flags of each entry of one READDIRPLUS of a small directory, by name. */
     private static Map<String, Integer> readdirplusFlags(Harness h, long dirNode) {
-        long fh = h.op(Fuse.FUSE_OPENDIR, dirNode, FuseRequests.openIn(0)).body().getLong(0);
-        Reply r = h.op(Fuse.FUSE_READDIRPLUS, dirNode, FuseRequests.readIn(fh, 0, 65536));
-        assertThat(r.errno()).isZero();
-        h.op(Fuse.FUSE_RELEASEDIR, dirNode, FuseRequests.releaseIn(fh, 0));
         Map<String, Integer> out = new HashMap<>();
-        ByteBuffer b = r.body().order(ByteOrder.LITTLE_ENDIAN);
-        int at = 0;
-        while (at < b.limit()) {
-            int flags = b.getInt(at + ENTRY_ATTR_FLAGS);
-            int d = at + (int) FuseEntryOut.SIZE; // fuse_entry_out, then fuse_dirent
-            int len = b.getInt(d + 16);
-            byte[] n = new byte[len];
-            b.get(d + 24, n);
-            out.put(new String(n, StandardCharsets.UTF_8), flags);
-            at = d + 24 + len + 7 & ~7;
+        for (Harness.PlusEntry e : h.readdirplus(dirNode)) {
+            out.put(e.name(), e.entryOut().getInt(ENTRY_ATTR_FLAGS));
         }
         return out;
     }

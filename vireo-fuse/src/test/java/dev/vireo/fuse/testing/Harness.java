@@ -94,6 +94,37 @@ public final class Harness implements AutoCloseable {
     }
 
     /** Gives back {@code n} lookups of {@code node} (FORGET; nothing is sent for 0). */
+    /** One entry of a READDIRPLUS reply: its name and its fuse_entry_out (node id 0 for "." and ".."), little-endian. */
+    public record PlusEntry(String name, ByteBuffer entryOut) {
+        public long nodeId() {
+            return entryOut.getLong(0);
+        }
+    }
+
+    /** The entries of one READDIRPLUS of a small directory (opened and released around it), in order. */
+    public java.util.List<PlusEntry> readdirplus(long dirNode) {
+        long fh = op(Fuse.FUSE_OPENDIR, dirNode, FuseRequests.openIn(0)).body().getLong(0);
+        TestExchange.Reply r = op(Fuse.FUSE_READDIRPLUS, dirNode, FuseRequests.readIn(fh, 0, 65536));
+        if (r.errno() != 0) {
+            throw new AssertionError("READDIRPLUS failed: " + r.errno());
+        }
+        op(Fuse.FUSE_RELEASEDIR, dirNode, FuseRequests.releaseIn(fh, 0));
+        java.util.List<PlusEntry> out = new java.util.ArrayList<>();
+        ByteBuffer b = r.body().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int entrySize = (int) dev.vireo.sys.abi.fuse.FuseEntryOut.SIZE;
+        int at = 0;
+        while (at < b.limit()) {
+            int d = at + entrySize; // fuse_entry_out, then fuse_dirent (ino, off, namelen, type, name)
+            int len = b.getInt(d + 16);
+            byte[] n = new byte[len];
+            b.get(d + 24, n);
+            out.add(new PlusEntry(new String(n, java.nio.charset.StandardCharsets.UTF_8),
+                    b.slice(at, entrySize).order(java.nio.ByteOrder.LITTLE_ENDIAN)));
+            at = d + 24 + len + 7 & ~7;
+        }
+        return out;
+    }
+
     public void forget(long node, long n) {
         if (n > 0) {
             call(request(Fuse.FUSE_FORGET, unique++, node, FuseRequests.forgetIn(n)));
