@@ -115,8 +115,9 @@ public final class VirtiofsdCommand implements Runnable {
 
     @Option(names = "-o", paramLabel = "OPT[,OPT...]",
             description = "The C virtiofsd's options: source=DIR, cache=none|auto|always|metadata, xattr, no_xattr, writeback, "
-                    + "no_writeback, posix_lock, no_posix_lock, no_flock, readdirplus, norace, allow_direct_io, no_allow_direct_io, killpriv_v2, "
-                    + "no_posix_acl, no_security_label, announce_submounts, no_announce_submounts, log_level=LEVEL (or loglevel=LEVEL), debug.")
+                    + "no_writeback, posix_lock, no_posix_lock, no_flock, readdirplus, norace, allow_direct_io, "
+                    + "no_allow_direct_io, killpriv_v2, no_posix_acl, no_security_label, announce_submounts, "
+                    + "no_announce_submounts, log_level=LEVEL (or loglevel=LEVEL), debug.")
     private List<String> legacy = new ArrayList<>();
 
     @Option(names = "-f", description = "Run in the foreground (the C daemon's option; vireo always does).")
@@ -212,8 +213,8 @@ public final class VirtiofsdCommand implements Runnable {
                         + ": vireo does not sandbox itself yet (namespace and chroot sandboxing are a later issue); leave it out");
                 default -> throw new IllegalArgumentException("-o " + opt + " is not supported by vireo virtiofsd "
                         + "(supported: source, cache, xattr, no_xattr, writeback, no_writeback, posix_lock, no_posix_lock, "
-                        + "no_flock, readdirplus, norace, allow_direct_io, no_allow_direct_io, killpriv_v2, no_posix_acl, no_security_label, "
-                        + "announce_submounts, no_announce_submounts, log_level, loglevel, debug)");
+                        + "no_flock, readdirplus, norace, allow_direct_io, no_allow_direct_io, killpriv_v2, no_posix_acl, "
+                        + "no_security_label, announce_submounts, no_announce_submounts, log_level, loglevel, debug)");
             }
         }
         if (debug) {

@@ -77,54 +77,67 @@ public record PassthroughOptions(CachePolicy cache, boolean writeback, boolean r
         }
     }
 
-    /** Defaults: cache AUTO, no writeback, xattrs, POSIX locks, file handles preferred, run as the requester when root, no O_DIRECT, no submounts announced. */
+    /**
+     * Defaults: cache AUTO, no writeback, xattrs, POSIX locks, file handles preferred, run as the
+     * requester when root, no O_DIRECT, no submounts announced.
+     */
     public static PassthroughOptions defaults() {
         return new PassthroughOptions(CachePolicy.AUTO, false, false, true, true, FileHandles.PREFER, 0,
                 dev.vireo.sys.ThreadCalls.geteuid() == 0, Groups.PROC, false, false);
     }
 
     public PassthroughOptions withCache(CachePolicy v) {
-        return new PassthroughOptions(v, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups, directIo, announceSubmounts);
+        return new PassthroughOptions(v, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize,
+                runAsRequester, groups, directIo, announceSubmounts);
     }
 
     public PassthroughOptions withWriteback(boolean v) {
-        return new PassthroughOptions(cache, v, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups, directIo, announceSubmounts);
+        return new PassthroughOptions(cache, v, readOnly, xattr, posixLocks, fileHandles, fdCacheSize,
+                runAsRequester, groups, directIo, announceSubmounts);
     }
 
     public PassthroughOptions withReadOnly(boolean v) {
-        return new PassthroughOptions(cache, writeback, v, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups, directIo, announceSubmounts);
+        return new PassthroughOptions(cache, writeback, v, xattr, posixLocks, fileHandles, fdCacheSize,
+                runAsRequester, groups, directIo, announceSubmounts);
     }
 
     public PassthroughOptions withXattr(boolean v) {
-        return new PassthroughOptions(cache, writeback, readOnly, v, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups, directIo, announceSubmounts);
+        return new PassthroughOptions(cache, writeback, readOnly, v, posixLocks, fileHandles, fdCacheSize,
+                runAsRequester, groups, directIo, announceSubmounts);
     }
 
     public PassthroughOptions withPosixLocks(boolean v) {
-        return new PassthroughOptions(cache, writeback, readOnly, xattr, v, fileHandles, fdCacheSize, runAsRequester, groups, directIo, announceSubmounts);
+        return new PassthroughOptions(cache, writeback, readOnly, xattr, v, fileHandles, fdCacheSize,
+                runAsRequester, groups, directIo, announceSubmounts);
     }
 
     public PassthroughOptions withFileHandles(FileHandles v) {
-        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, v, fdCacheSize, runAsRequester, groups, directIo, announceSubmounts);
+        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, v, fdCacheSize,
+                runAsRequester, groups, directIo, announceSubmounts);
     }
 
     public PassthroughOptions withFdCacheSize(int v) {
-        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, v, runAsRequester, groups, directIo, announceSubmounts);
+        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, v,
+                runAsRequester, groups, directIo, announceSubmounts);
     }
 
     public PassthroughOptions withRunAsRequester(boolean v) {
-        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, v, groups, directIo, announceSubmounts);
+        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize,
+                v, groups, directIo, announceSubmounts);
     }
 
     public PassthroughOptions withGroups(Groups v) {
-        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, v, directIo, announceSubmounts);
+        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize,
+                runAsRequester, v, directIo, announceSubmounts);
     }
 
     public PassthroughOptions withDirectIo(boolean v) {
-        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups, v, announceSubmounts);
+        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize,
+                runAsRequester, groups, v, announceSubmounts);
     }
 
     public PassthroughOptions withAnnounceSubmounts(boolean v) {
-        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize, runAsRequester, groups,
-                directIo, v);
+        return new PassthroughOptions(cache, writeback, readOnly, xattr, posixLocks, fileHandles, fdCacheSize,
+                runAsRequester, groups, directIo, v);
     }
 }
