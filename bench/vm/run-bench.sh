@@ -21,40 +21,17 @@ echo "== recording the launcher's AOT cache from a warm vireo run -- true"
 rm -f "$here/vireo-cli/target/vireo.aot"
 "$vireo" run --share "$work/share" -- true
 
-cache=${VIREO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vireo}
-read -r kpkg kver < "$cache/debian/linux-image-cloud-amd64.resolved"
-read -r bpkg bver < "$cache/debian/busybox-static.resolved"
-kroot=$cache/debian/${kpkg}_${kver//:/%}
-busybox=$cache/debian/${bpkg}_${bver//:/%}/bin/busybox
-kernel=$(ls "$kroot"/boot/vmlinuz-*)
-modules=(virtio_ring virtio virtio_mmio fuse virtiofs)
-
+. "$here/bench/vm/plain-guest.sh"
+plain_guest_paths
 # The plain launch's initramfs: same busybox, same modules, the shape of vireo's /init without its protocol.
-root=$work/root
-mkdir -p "$root"/{bin,dev,proc,sys,mnt,lib/modules}
-cp "$busybox" "$root/bin/busybox"
-for m in "${modules[@]}"; do cp "$(find "$kroot/lib/modules" -name "$m.ko" | head -n 1)" "$root/lib/modules/"; done
-cat > "$root/init" <<'INIT'
-#!/bin/busybox sh
-/bin/busybox mount -t proc proc /proc
-/bin/busybox mount -t sysfs sysfs /sys
-/bin/busybox mount -t devtmpfs devtmpfs /dev
-/bin/busybox --install -s /bin
-for m in virtio_ring virtio virtio_mmio fuse virtiofs; do insmod /lib/modules/$m.ko; done
-mount -t virtiofs share /mnt
+cat > "$work/body" <<'INIT'
 cd /mnt && true
 echo "exit:$?" > /dev/ttyS0
 sync
 poweroff -f
 INIT
-chmod +x "$root/init"
-(cd "$root" && find . | "$busybox" cpio -o -H newc 2>/dev/null | gzip -1 > "$work/plain.cpio.gz")
-
-tsc=()
-if grep -qw constant_tsc /proc/cpuinfo && grep -qw nonstop_tsc /proc/cpuinfo; then
-  khz=$(awk -F: '/^cpu MHz/ {printf "%d", $2 * 1000; exit}' /proc/cpuinfo)
-  tsc=("tsc_early_khz=$khz" "tsc=reliable")
-fi
+plain_guest_initramfs "$work/body" "$work/plain.cpio.gz"
+plain_guest_tsc tcg
 # The plain launch as a script, so that /usr/bin/time can count its CPU time like vireo's.
 cat > "$work/plain.sh" <<PLAIN
 #!/usr/bin/env bash
