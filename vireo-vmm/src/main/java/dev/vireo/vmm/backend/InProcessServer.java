@@ -59,9 +59,7 @@ public final class InProcessServer implements DeviceServer {
         daemon = VhostUserDaemon.listen(socket);
         thread = Thread.ofPlatform().name("vireo-" + kind.name().toLowerCase() + "-backend").start(() -> {
             try {
-                // QEMU's vhost-user-fs devices build the configuration from their own tag= and
-                // warn about a back-end that offers it; vhost-user-blk reads it from the back-end.
-                daemon.serve(new VhostUserBackend(device, kind != VhostUserDevice.Kind.FS), false);
+                daemon.serve(new VhostUserBackend(device, kind.readsBackendConfig()), false);
             } catch (Throwable t) {
                 failure = t;
                 LOG.warn("%s stopped: %s", description, t);
